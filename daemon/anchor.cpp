@@ -1,0 +1,1 @@
+int musubi_core_anchor = 0;
