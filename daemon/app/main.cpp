@@ -1,7 +1,5 @@
 #include "daemon/app/musubid_app.hpp"
 
-#include <Poco/Util/ServerApplication.h>
-
 int main(int argc, char** argv) {
     musubi::app::MusubidApp app;
     return app.run(argc, argv);

@@ -1,2 +1,56 @@
 #!/usr/bin/env bash
-exit 0
+# it.check_config: musubid --check-config on the shipped configuration, on a broken copy
+# (every error listed with file:line:col, exit 1), and --dump-config without secrets.
+set -euo pipefail
+: "${MUSUBID:?path to musubid}" "${MUSUBI_SOURCE_DIR:?source tree}"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# 1. The shipped configuration and the demo configuration check out.
+for file in musubi.yaml demo.yaml; do
+  out=$("$MUSUBID" --check-config --config "$MUSUBI_SOURCE_DIR/config/$file") ||
+    fail "shipped config/$file was refused: $out"
+  [[ "$out" == "OK: $MUSUBI_SOURCE_DIR/config/$file (shop "* ]] || fail "unexpected output: $out"
+done
+
+# 2. A copy with five mistakes: every one is reported, with its place and a remedy.
+cp -r "$MUSUBI_SOURCE_DIR/config" "$work/config"
+cp -r "$MUSUBI_SOURCE_DIR/templates" "$work/templates"
+cd "$work/config"
+sed -i 's/^  poll_interval: 1m/  poll_intervall: 1m/; s/^  format: kv  /  format: text/' musubi.yaml
+sed -i 's/after: 3d/after: 3days/; s/send: review_coupon/send: review_cupon/' scenarios/review-request.yaml
+sed -i 's/^reentry: once/reentry: onse/' scenarios/link-thanks.yaml
+set +e
+out=$("$MUSUBID" --check-config --config musubi.yaml 2>&1)
+code=$?
+set -e
+[ "$code" -eq 1 ] || fail "a broken config exited $code, not 1: $out"
+expect() {
+  grep -qxF -- "$1" <<<"$out" || fail "missing line: $1
+--- got:
+$out"
+}
+expect "musubi.yaml:14:11: 'text' is not a valid value; write one of: kv, json"
+expect "musubi.yaml:26:3: unknown key 'poll_intervall' in 'rakuten'; did you mean 'poll_interval'? valid keys are: enabled, base_url, service_secret, service_secret_file, license_key, license_key_file, poll_interval, request_interval, timeout, overlap, backfill_horizon"
+expect "scenarios/link-thanks.yaml:4:10: 'onse' is not a valid value; did you mean 'once'? write one of: once, per_subject, always"
+expect "scenarios/review-request.yaml:10:12: '3days' is not a duration; write a number and a unit, e.g. 90m, 3d or 1h30m (units: ms, s, m, h, d, w)"
+expect "scenarios/review-request.yaml:17:11: no template 'review_cupon' (looked for review_cupon.txt and review_cupon.json in $work/templates); did you mean 'review_coupon'? templates are: greeting, keyword_reply, link_thanks, order_thanks, review_coupon, review_request, shipping_notice"
+expect "5 errors in the configuration; nothing was changed or started"
+[ "$(wc -l <<<"$out")" -eq 6 ] || fail "expected exactly 5 errors and a summary, got: $out"
+
+# 3. --dump-config names where each secret comes from and never shows one.
+dump=$("$MUSUBID" --dump-config --config "$MUSUBI_SOURCE_DIR/config/musubi.yaml")
+grep -qF 'channel_secret: "<redacted: file ' <<<"$dump" || fail "dump does not show the secret's source"
+for secret_file in "$MUSUBI_SOURCE_DIR"/config/secrets/*; do
+  [ "$(basename "$secret_file")" = README.md ] && continue
+  value=$(head -n1 "$secret_file")
+  if grep -qF -- "$value" <<<"$dump"; then fail "secret from $secret_file appears in --dump-config"; fi
+done
+MUSUBI_LINE_CHANNEL_SECRET=from-the-environment-1234 \
+  "$MUSUBID" --dump-config --config "$MUSUBI_SOURCE_DIR/config/musubi.yaml" >"$work/dump-env"
+grep -qF 'channel_secret: "<redacted: env MUSUBI_LINE_CHANNEL_SECRET>"' "$work/dump-env" ||
+  fail "environment secret source not shown"
+if grep -qF from-the-environment-1234 "$work/dump-env"; then fail "environment secret leaked"; fi
+
+echo "it.check_config: 1 passed, 0 failed"

@@ -1,8 +1,12 @@
 #include "clock.hpp"
 
+#include <cstdio>
+
 namespace musubi::sim {
 
-Clock::Clock() : m_base_real(std::chrono::steady_clock::now()), m_base_sim(std::chrono::system_clock::now()) {}
+Clock::Clock()
+    : m_base_real(std::chrono::steady_clock::now())
+    , m_base_sim(std::chrono::system_clock::now()) {}
 
 Clock::time_point Clock::now() const {
     std::lock_guard lock(m_mutex);
@@ -36,6 +40,87 @@ void Clock::set_speed(double speed) {
 double Clock::speed() const {
     std::lock_guard lock(m_mutex);
     return m_speed;
+}
+
+} // namespace musubi::sim
+
+namespace musubi::sim {
+
+namespace {
+
+constexpr std::int64_t k_jst_offset_ms = 9LL * 3600 * 1000;
+
+} // namespace
+
+std::int64_t to_epoch_ms(Clock::time_point at) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
+}
+
+Clock::time_point from_epoch_ms(std::int64_t epoch_ms) {
+    return Clock::time_point(std::chrono::milliseconds(epoch_ms));
+}
+
+std::string format_jst(Clock::time_point at) {
+    auto local_ms = to_epoch_ms(at) + k_jst_offset_ms;
+    auto local =
+        std::chrono::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(local_ms));
+    auto day = std::chrono::floor<std::chrono::days>(local);
+    std::chrono::year_month_day date(day);
+    std::chrono::hh_mm_ss time(std::chrono::floor<std::chrono::seconds>(local - day));
+    char text[32];
+    std::snprintf(text, sizeof text, "%04d-%02u-%02uT%02ld:%02ld:%02ld+0900",
+                  static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
+                  static_cast<unsigned>(date.day()), static_cast<long>(time.hours().count()),
+                  static_cast<long>(time.minutes().count()),
+                  static_cast<long>(time.seconds().count()));
+    return text;
+}
+
+std::optional<Clock::time_point> parse_jst(std::string_view text) {
+    int year = 0;
+    unsigned month = 0, day = 0, hour = 0, minute = 0, second = 0;
+    char tail = 0;
+    std::string copy(text);
+    if (text.size() != 24 || std::sscanf(copy.c_str(), "%4d-%2u-%2uT%2u:%2u:%2u+0900%c", &year,
+                                         &month, &day, &hour, &minute, &second, &tail) != 6) {
+        return std::nullopt;
+    }
+    std::chrono::year_month_day date{std::chrono::year(year), std::chrono::month(month),
+                                     std::chrono::day(day)};
+    if (!date.ok() || hour > 23 || minute > 59 || second > 59) {
+        return std::nullopt;
+    }
+    auto local = std::chrono::sys_days(date) + std::chrono::hours(hour) +
+                 std::chrono::minutes(minute) + std::chrono::seconds(second);
+    return Clock::time_point(local.time_since_epoch() - std::chrono::milliseconds(k_jst_offset_ms));
+}
+
+std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
+    std::size_t digits = 0;
+    while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') {
+        ++digits;
+    }
+    if (digits == 0 || digits > 15) {
+        return std::nullopt;
+    }
+    auto value = std::stoll(std::string(text.substr(0, digits)));
+    auto unit = text.substr(digits);
+    if (unit.empty() || unit == "ms") {
+        return std::chrono::milliseconds(value);
+    }
+    if (unit == "s") {
+        return std::chrono::seconds(value);
+    }
+    if (unit == "m" || unit == "min") {
+        return std::chrono::minutes(value);
+    }
+    if (unit == "h") {
+        return std::chrono::hours(value);
+    }
+    if (unit == "d") {
+        return std::chrono::hours(24 * value);
+    }
+    return std::nullopt;
 }
 
 } // namespace musubi::sim

@@ -4,7 +4,11 @@
 // Thread-safe.
 
 #include <chrono>
+#include <cstdint>
 #include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
 
 namespace musubi::sim {
 
@@ -28,5 +32,14 @@ private:
     time_point m_base_sim;
     double m_speed = 1.0;
 };
+
+std::int64_t to_epoch_ms(Clock::time_point at);
+Clock::time_point from_epoch_ms(std::int64_t epoch_ms);
+// `yyyy-MM-ddTHH:mm:ss+0900`: the JST form both platforms use on the wire.
+std::string format_jst(Clock::time_point at);
+// Reads the form format_jst writes; nullopt when it is anything else.
+std::optional<Clock::time_point> parse_jst(std::string_view text);
+// "90s", "15m", "3h", "2d", "250ms" (a bare number is milliseconds); nullopt when malformed.
+std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
 
 } // namespace musubi::sim

@@ -17,12 +17,15 @@
 namespace musubi::sim {
 
 struct Request {
-    std::string method;                            // "GET", "POST", ...
-    std::string host;                              // Host header as sent (used for api-data)
-    std::string path;                              // decoded path, no query
-    std::map<std::string, std::string> query;      // decoded query parameters
-    std::map<std::string, std::string> headers;    // names lower-cased
-    std::string body;                              // raw bytes
+    std::string method;                         // "GET", "POST", ...
+    std::string host;                           // Host header as sent (used for api-data)
+    std::string path;                           // decoded path, no query
+    std::map<std::string, std::string> query;   // decoded query parameters
+    std::map<std::string, std::string> headers; // names lower-cased
+    std::string body;                           // raw bytes
+    // Which listener took the request: "api" (the main port) or "data" (the second port that
+    // stands in for api-data.line.me). Services that have no data host ignore it.
+    std::string listener = "api";
 
     const std::string* header(std::string_view lower_name) const {
         auto it = headers.find(std::string(lower_name));

@@ -1,1 +1,0 @@
-int musubi_core_anchor = 0;

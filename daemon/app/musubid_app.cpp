@@ -1,0 +1,119 @@
+#include "daemon/app/musubid_app.hpp"
+
+#include <iostream>
+
+#include <Poco/Util/HelpFormatter.h>
+
+#include "daemon/app/run.hpp"
+#include "daemon/config/loader.hpp"
+#include "musubi/version.hpp"
+
+namespace musubi::app {
+
+namespace {
+
+// Prints every diagnostic and a closing line to stderr.
+void report(const config::Diagnostics& diagnostics) {
+    std::cerr << diagnostics.to_string();
+    std::cerr << diagnostics.size() << (diagnostics.size() == 1 ? " error" : " errors")
+              << " in the configuration; nothing was changed or started" << std::endl;
+}
+
+} // namespace
+
+MusubidApp::MusubidApp() { setUnixOptions(true); }
+
+void MusubidApp::defineOptions(Poco::Util::OptionSet& options) {
+    ServerApplication::defineOptions(options);
+    using Poco::Util::Option;
+    options.addOption(Option("config", "c", "the configuration file (default " +
+                                                std::string(k_default_config) + ")")
+                          .required(false)
+                          .repeatable(false)
+                          .argument("PATH"));
+    options.addOption(Option("check-config", "", "check the configuration and exit: 0 when it "
+                                                 "is usable, 1 with every error listed"));
+    options.addOption(Option("dump-config", "", "print the effective configuration, secrets "
+                                                "redacted, and exit"));
+    options.addOption(Option("version", "", "print the version and exit"));
+    options.addOption(Option("help", "h", "show this help and exit"));
+}
+
+void MusubidApp::handleOption(const std::string& name, const std::string& value) {
+    ServerApplication::handleOption(name, value);
+    if (name == "config") {
+        m_config_path = value;
+    } else if (name == "check-config") {
+        m_mode = Mode::check_config;
+    } else if (name == "dump-config") {
+        m_mode = Mode::dump_config;
+    } else if (name == "version") {
+        m_mode = Mode::version;
+    } else if (name == "help") {
+        m_mode = Mode::help;
+        stopOptionsProcessing();
+    }
+}
+
+int MusubidApp::main(const std::vector<std::string>& arguments) {
+    if (!arguments.empty()) {
+        std::cerr << "musubid: unexpected argument '" << arguments.front()
+                  << "'; options start with --, see musubid --help" << std::endl;
+        return EXIT_USAGE;
+    }
+    switch (m_mode) {
+    case Mode::help: {
+        Poco::Util::HelpFormatter help(options());
+        help.setUnixStyle(true);
+        help.setCommand("musubid");
+        help.setUsage("[--config PATH] [--check-config | --dump-config | --version]");
+        help.setHeader("musubi: ties a shop's orders to its LINE friends and sends step "
+                       "messages.");
+        help.format(std::cout);
+        return EXIT_OK;
+    }
+    case Mode::version:
+        std::cout << "musubid " << k_version << std::endl;
+        return EXIT_OK;
+    case Mode::check_config:
+        return check_config();
+    case Mode::dump_config:
+        return dump_config();
+    case Mode::run:
+        return run_daemon();
+    }
+    return EXIT_SOFTWARE;
+}
+
+int MusubidApp::check_config() const {
+    auto loaded = config::load_config(m_config_path);
+    if (!loaded) {
+        report(loaded.error());
+        return 1;
+    }
+    std::cout << "OK: " << m_config_path.string() << " (shop " << loaded->shop.id << ", "
+              << loaded->scenarios.size() << " scenario"
+              << (loaded->scenarios.size() == 1 ? "" : "s") << ")" << std::endl;
+    return 0;
+}
+
+int MusubidApp::dump_config() const {
+    auto loaded = config::load_config(m_config_path);
+    if (!loaded) {
+        report(loaded.error());
+        return 1;
+    }
+    std::cout << config::dump_config(*loaded);
+    return 0;
+}
+
+int MusubidApp::run_daemon() {
+    auto loaded = config::load_config(m_config_path);
+    if (!loaded) {
+        report(loaded.error());
+        return 1;
+    }
+    return serve(std::move(*loaded), m_config_path);
+}
+
+} // namespace musubi::app

@@ -1,0 +1,95 @@
+#pragma once
+// The effective configuration of one musubi instance (one shop), as read from musubi.yaml and
+// the scenario files it includes. Every key, its type, default and description is declared
+// once in schema.cpp; this header only holds the values.
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "daemon/config/duration.hpp"
+#include "daemon/config/scenario.hpp"
+#include "daemon/config/secret.hpp"
+#include "daemon/config/value_types.hpp"
+
+namespace musubi::config {
+
+struct ShopConfig {
+    std::string id;   // short name used in logs, metrics and the systemd instance
+    std::string name; // shown to friends in messages ({{shop.name}})
+};
+
+struct StoreConfig {
+    std::filesystem::path path;
+    Duration busy_timeout{};
+};
+
+enum class LogFormat { key_value, json };
+enum class LogLevel { trace, debug, info, warn, error };
+enum class Timestamps { automatic, always, never };
+
+struct LogConfig {
+    LogFormat format = LogFormat::key_value;
+    LogLevel level = LogLevel::info;
+    std::map<std::string, LogLevel> levels; // per logger, e.g. {rakuten: debug}
+    Timestamps timestamps = Timestamps::automatic;
+};
+
+struct PrivacyConfig {
+    Secret hashing_key; // keys the HMACs of buyers' e-mail and phone numbers
+};
+
+struct RakutenConfig {
+    bool enabled = false;
+    std::string base_url;
+    Secret service_secret;
+    Secret license_key;
+    Duration poll_interval{};
+    Duration request_interval{};
+    Duration timeout{};
+    Duration overlap{};
+    Duration backfill_horizon{};
+};
+
+enum class TokenMode { long_lived, stateless };
+
+struct LineConfig {
+    std::string api_base_url;
+    std::string data_api_base_url;
+    std::string channel_id;
+    Secret channel_secret;
+    Secret channel_access_token;
+    TokenMode token_mode = TokenMode::long_lived;
+    std::int64_t push_per_second = 0;
+    Duration timeout{};
+};
+
+struct WebhookConfig {
+    ListenAddress listen;
+    std::string path;
+    std::int64_t max_body_bytes = 0;
+};
+
+struct AdminConfig {
+    ListenAddress listen;
+    Secret token;
+};
+
+struct Config {
+    std::filesystem::path file; // the musubi.yaml that was loaded
+    ShopConfig shop;
+    StoreConfig store;
+    LogConfig log;
+    PrivacyConfig privacy;
+    RakutenConfig rakuten;
+    LineConfig line;
+    WebhookConfig webhook;
+    AdminConfig admin;
+    std::filesystem::path templates_dir;
+    std::string scenarios_pattern; // as written, e.g. "scenarios/*.yaml"
+    std::vector<Scenario> scenarios;
+};
+
+} // namespace musubi::config

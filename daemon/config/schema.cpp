@@ -1,0 +1,223 @@
+#include "daemon/config/schema.hpp"
+
+#include <memory>
+
+namespace musubi::config {
+
+namespace {
+
+template <class T>
+SectionType<T> nested(Section<T> section) {
+    return SectionType<T>{std::make_shared<const Section<T>>(std::move(section))};
+}
+
+EnumType<LogLevel> log_level_type() {
+    return {{{"trace", LogLevel::trace},
+             {"debug", LogLevel::debug},
+             {"info", LogLevel::info},
+             {"warn", LogLevel::warn},
+             {"error", LogLevel::error}}};
+}
+
+Section<ShopConfig> shop_section() {
+    Section<ShopConfig> section("shop");
+    section
+        .key("id", &ShopConfig::id, StringType{}, Required{},
+             "short name of the shop, used in logs, metrics and the systemd instance name")
+        .key("name", &ShopConfig::name, StringType{}, Required{},
+             "the shop's name as friends see it in messages ({{shop.name}})");
+    return section;
+}
+
+Section<StoreConfig> store_section() {
+    Section<StoreConfig> section("store");
+    section
+        .key("path", &StoreConfig::path, PathType{}, Default{"/var/lib/musubi/musubi.db"},
+             "the SQLite database file; its folder must be writable")
+        .key("busy_timeout", &StoreConfig::busy_timeout, DurationType{}, Default{"5s"},
+             "how long a write waits for another writer before failing");
+    return section;
+}
+
+Section<LogConfig> log_section() {
+    Section<LogConfig> section("log");
+    section
+        .key("format", &LogConfig::format,
+             EnumType<LogFormat>{{{"kv", LogFormat::key_value}, {"json", LogFormat::json}}},
+             Default{"kv"}, "one line per event as key=value fields (kv) or as JSON")
+        .key("level", &LogConfig::level, log_level_type(), Default{"info"},
+             "the least important level written")
+        .key("levels", &LogConfig::levels, MapType<EnumType<LogLevel>>{log_level_type()},
+             Default{"{}"}, "a level per logger, e.g. {rakuten: debug, line: warn}")
+        .key("timestamps", &LogConfig::timestamps,
+             EnumType<Timestamps>{{{"auto", Timestamps::automatic},
+                                   {"always", Timestamps::always},
+                                   {"never", Timestamps::never}}},
+             Default{"auto"},
+             "auto leaves timestamps out under systemd, where journald adds them");
+    return section;
+}
+
+Section<PrivacyConfig> privacy_section() {
+    Section<PrivacyConfig> section("privacy");
+    section.secret("hashing_key", &PrivacyConfig::hashing_key,
+                   "the install's secret key for hashing buyers' e-mail and phone numbers (at "
+                   "least 32 characters; never change it, or links by buyer key are lost)");
+    return section;
+}
+
+Section<RakutenConfig> rakuten_section() {
+    Section<RakutenConfig> section("rakuten");
+    section
+        .key("enabled", &RakutenConfig::enabled, BoolType{}, Default{"false"},
+             "poll Rakuten RMS for orders")
+        .key("base_url", &RakutenConfig::base_url, UrlType{},
+             Default{"https://api.rms.rakuten.co.jp"},
+             "the RMS Web Service (the simulator's address in tests and the demo)")
+        .secret("service_secret", &RakutenConfig::service_secret,
+                "the RMS service secret (it does not change)")
+        .secret("license_key", &RakutenConfig::license_key,
+                "the RMS license key (renewed in RMS every 90 days)")
+        .key("poll_interval", &RakutenConfig::poll_interval, DurationType{std::chrono::seconds(1)},
+             Default{"1m"}, "how often to look for new, shipped and cancelled orders")
+        .key("request_interval", &RakutenConfig::request_interval, DurationType{},
+             Default{"1s"}, "the least time between two requests to RMS (be polite)")
+        .key("timeout", &RakutenConfig::timeout, DurationType{std::chrono::seconds(1)},
+             Default{"30s"}, "how long one RMS request may take")
+        .key("overlap", &RakutenConfig::overlap, DurationType{}, Default{"10m"},
+             "how far back each poll re-reads, for orders RMS indexes late")
+        .key("backfill_horizon", &RakutenConfig::backfill_horizon, DurationType{},
+             Default{"2d"},
+             "on first start, orders older than this only build the customer picture and "
+             "trigger no messages");
+    return section;
+}
+
+Section<LineConfig> line_section() {
+    Section<LineConfig> section("line");
+    section
+        .key("api_base_url", &LineConfig::api_base_url, UrlType{}, Default{"https://api.line.me"},
+             "the Messaging API (the simulator's address in tests and the demo)")
+        .key("data_api_base_url", &LineConfig::data_api_base_url, UrlType{},
+             Default{"https://api-data.line.me"}, "the Messaging API's host for images")
+        .key("channel_id", &LineConfig::channel_id, StringType{true}, Default{"\"\""},
+             "the channel ID (needed for stateless tokens)")
+        .secret("channel_secret", &LineConfig::channel_secret,
+                "the channel secret; webhooks are signed with it")
+        .secret("channel_access_token", &LineConfig::channel_access_token,
+                "a long-lived channel access token (token_mode: long_lived)")
+        .key("token_mode", &LineConfig::token_mode,
+             EnumType<TokenMode>{{{"long_lived", TokenMode::long_lived},
+                                  {"stateless", TokenMode::stateless}}},
+             Default{"long_lived"},
+             "long_lived uses channel_access_token; stateless issues short tokens from "
+             "channel_id and channel_secret")
+        .key("push_per_second", &LineConfig::push_per_second, IntType{1, 2000}, Default{"2000"},
+             "the most push requests a second (LINE allows 2,000)")
+        .key("timeout", &LineConfig::timeout, DurationType{std::chrono::seconds(1)},
+             Default{"10s"}, "how long one LINE request may take");
+    return section;
+}
+
+Section<WebhookConfig> webhook_section() {
+    Section<WebhookConfig> section("webhook");
+    section
+        .key("listen", &WebhookConfig::listen, ListenType{}, Default{"127.0.0.1:8080"},
+             "where LINE's webhooks arrive (behind nginx or Caddy for TLS)")
+        .key("path", &WebhookConfig::path, StringType{}, Default{"/webhook"},
+             "the webhook URL's path, as set in the LINE Developers console")
+        .key("max_body_bytes", &WebhookConfig::max_body_bytes, IntType{1024, 16 << 20},
+             Default{"1048576"}, "larger webhook bodies are refused");
+    return section;
+}
+
+Section<AdminConfig> admin_section() {
+    Section<AdminConfig> section("admin");
+    section
+        .key("listen", &AdminConfig::listen, ListenType{}, Default{"127.0.0.1:8081"},
+             "the status page, metrics and operator API (loopback by default)")
+        .secret("token", &AdminConfig::token,
+                "the bearer token the status page and operator API ask for");
+    return section;
+}
+
+void check_config(const Config& config, const YAML::Node& map, const ReadContext& context) {
+    const auto where = [&](const char* key) {
+        const YAML::Node node = map.IsMap() ? map[key] : YAML::Node();
+        return node.IsDefined() ? node : map;
+    };
+    const auto require_secret = [&](const Secret& secret, const char* section, const char* key,
+                                    const std::string& why) {
+        const YAML::Node section_node = where(section);
+        // A key that was written but could not be read has had its own error already.
+        const bool written = section_node.IsMap() && (section_node[key].IsDefined() ||
+                                                      section_node[std::string(key) + "_file"]
+                                                          .IsDefined());
+        if (secret.empty() && !written) {
+            std::string env = std::string("MUSUBI_") + section + "_" + key;
+            for (char& c : env) {
+                c = static_cast<char>(std::toupper(c));
+            }
+            context.error(where(section),
+                          std::string("missing '") + key + "' in '" + section + "' " + why,
+                          std::string("add '") + key + ": ...' or '" + key +
+                              "_file: /path' under '" + section + ":', or set $" + env);
+        }
+    };
+    if (config.rakuten.enabled) {
+        require_secret(config.rakuten.service_secret, "rakuten", "service_secret",
+                       "(needed while rakuten.enabled is true)");
+        require_secret(config.rakuten.license_key, "rakuten", "license_key",
+                       "(needed while rakuten.enabled is true)");
+    }
+    require_secret(config.line.channel_secret, "line", "channel_secret",
+                   "(webhooks cannot be checked without it)");
+    if (config.line.token_mode == TokenMode::long_lived) {
+        require_secret(config.line.channel_access_token, "line", "channel_access_token",
+                       "(needed with token_mode: long_lived)");
+    } else if (config.line.channel_id.empty()) {
+        context.error(where("line"), "missing 'channel_id' in 'line' (needed with token_mode: "
+                                     "stateless)",
+                      "add 'channel_id: <the channel ID from the LINE Developers console>'");
+    }
+    require_secret(config.privacy.hashing_key, "privacy", "hashing_key",
+                   "(buyers' e-mail and phone numbers are hashed with it)");
+    if (!config.privacy.hashing_key.empty() && config.privacy.hashing_key.reveal().size() < 32) {
+        context.error(where("privacy"), "'hashing_key' in 'privacy' is shorter than 32 characters",
+                      "use a long random value, e.g. the output of 'openssl rand -hex 32'");
+    }
+    require_secret(config.admin.token, "admin", "token",
+                   "(the status page and operator API are protected by it)");
+}
+
+} // namespace
+
+const Section<Config>& config_section() {
+    static const Section<Config> section = [] {
+        Section<Config> top("musubi.yaml");
+        top.key("shop", &Config::shop, nested(shop_section()), Required{}, "the shop")
+            .key("store", &Config::store, nested(store_section()), Default{"{}"},
+                 "where musubi keeps its data")
+            .key("log", &Config::log, nested(log_section()), Default{"{}"}, "logging")
+            .key("privacy", &Config::privacy, nested(privacy_section()), Default{"{}"},
+                 "personal data handling")
+            .key("rakuten", &Config::rakuten, nested(rakuten_section()), Default{"{}"},
+                 "the Rakuten RMS connector")
+            .key("line", &Config::line, nested(line_section()), Default{"{}"},
+                 "the LINE official account")
+            .key("webhook", &Config::webhook, nested(webhook_section()), Default{"{}"},
+                 "the webhook endpoint LINE calls")
+            .key("admin", &Config::admin, nested(admin_section()), Default{"{}"},
+                 "the status page and operator API")
+            .key("templates", &Config::templates_dir, PathType{}, Default{"templates"},
+                 "the folder of message templates (<name>.txt or <name>.json)")
+            .key("scenarios", &Config::scenarios_pattern, StringType{},
+                 Default{"scenarios/*.yaml"},
+                 "which scenario files to read, relative to this file's folder")
+            .check(check_config);
+        return top;
+    }();
+    return section;
+}
+
+} // namespace musubi::config

@@ -1,0 +1,77 @@
+#pragma once
+// A thin RAII layer over SQLite's C API: one connection, prepared statements, errors as values.
+// Kept small on purpose: the SQL lives with the store that uses it.
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <tl/expected.hpp>
+
+#include "daemon/store/store_error.hpp"
+
+namespace musubi::store::sqlite {
+
+class Statement {
+public:
+    Statement() = default;
+    Statement(sqlite3* db, sqlite3_stmt* statement) : m_db(db), m_statement(statement) {}
+    Statement(Statement&& other) noexcept;
+    Statement& operator=(Statement&& other) noexcept;
+    Statement(const Statement&) = delete;
+    Statement& operator=(const Statement&) = delete;
+    ~Statement();
+
+    // Parameters are 1-based, as in SQL's "?1".
+    Statement& bind(int index, std::int64_t value);
+    Statement& bind(int index, std::string_view value);
+    Statement& bind_null(int index);
+    Statement& bind_optional(int index, const std::optional<std::string>& value);
+
+    // true: a row is available; false: done.
+    tl::expected<bool, StoreError> step();
+    // Runs to completion, then resets for reuse.
+    tl::expected<void, StoreError> run();
+    void reset();
+
+    std::int64_t column_int64(int index) const;
+    std::string column_text(int index) const;
+    bool column_is_null(int index) const;
+
+private:
+    sqlite3* m_db = nullptr;
+    sqlite3_stmt* m_statement = nullptr;
+};
+
+class Database {
+public:
+    // Opens (and creates) the file read-write.
+    static tl::expected<Database, StoreError> open(const std::filesystem::path& path);
+
+    Database(Database&& other) noexcept;
+    Database& operator=(Database&& other) noexcept;
+    Database(const Database&) = delete;
+    Database& operator=(const Database&) = delete;
+    ~Database();
+
+    tl::expected<void, StoreError> exec(std::string_view sql);
+    tl::expected<Statement, StoreError> prepare(std::string_view sql);
+    // The value of a PRAGMA that returns one integer, e.g. "user_version".
+    tl::expected<std::int64_t, StoreError> pragma_int(std::string_view name);
+    tl::expected<std::string, StoreError> pragma_text(std::string_view statement);
+
+    sqlite3* handle() const { return m_db; }
+    const std::filesystem::path& path() const { return m_path; }
+    StoreError error(std::string_view doing) const;
+
+private:
+    Database(sqlite3* db, std::filesystem::path path) : m_db(db), m_path(std::move(path)) {}
+    sqlite3* m_db = nullptr;
+    std::filesystem::path m_path;
+};
+
+} // namespace musubi::store::sqlite

@@ -1,0 +1,41 @@
+#pragma once
+// The SQLite backend of Store: one file in WAL mode, foreign keys on, a busy timeout, and the
+// migrations in migrations.cpp applied at open.
+
+#include <chrono>
+#include <filesystem>
+#include <mutex>
+
+#include "daemon/store/sqlite/database.hpp"
+#include "daemon/store/sqlite/migrations.hpp"
+#include "daemon/store/store.hpp"
+
+namespace musubi::store::sqlite {
+
+class SqliteStore final : public Store {
+public:
+    // `all` is the migration list (tests pass their own to simulate older and newer builds).
+    static tl::expected<std::unique_ptr<SqliteStore>, StoreError>
+    open(const std::filesystem::path& path, std::chrono::milliseconds busy_timeout,
+         const std::vector<Migration>& all = migrations());
+
+    const StoreInfo& info() const override { return m_info; }
+    tl::expected<Recorded, StoreError> record_fact(const NewFact& fact) override;
+    tl::expected<std::int64_t, StoreError> count_facts(std::string_view kind) override;
+    tl::expected<std::optional<std::string>, StoreError> cursor(std::string_view name) override;
+    tl::expected<void, StoreError> set_cursor(std::string_view name,
+                                              std::string_view value) override;
+
+    // A PRAGMA's value on the store's own connection (journal_mode, foreign_keys, ...), for
+    // status output and tests.
+    tl::expected<std::string, StoreError> pragma(std::string_view name);
+
+private:
+    SqliteStore(Database db, StoreInfo info) : m_db(std::move(db)), m_info(std::move(info)) {}
+
+    std::mutex m_mutex; // one connection, used by one thread at a time
+    Database m_db;
+    StoreInfo m_info;
+};
+
+} // namespace musubi::store::sqlite
