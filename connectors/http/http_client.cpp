@@ -21,9 +21,9 @@ namespace {
 
 Poco::Net::Context::Ptr tls_context() {
     // Verify the server against the system's CA store (Debian's ca-certificates).
-    static Poco::Net::Context::Ptr context = new Poco::Net::Context(
-        Poco::Net::Context::TLS_CLIENT_USE, "", "", "/etc/ssl/certs",
-        Poco::Net::Context::VERIFY_STRICT, 9, true, "HIGH:!aNULL:!MD5");
+    static Poco::Net::Context::Ptr context =
+        new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "", "/etc/ssl/certs",
+                               Poco::Net::Context::VERIFY_STRICT, 9, true, "HIGH:!aNULL:!MD5");
     return context;
 }
 
@@ -36,7 +36,8 @@ std::string lower(std::string text) {
 } // namespace
 
 Client::Client(std::string base_url, std::chrono::milliseconds timeout)
-    : m_base_url(std::move(base_url)), m_timeout(timeout) {
+    : m_base_url(std::move(base_url))
+    , m_timeout(timeout) {
     try {
         const Poco::URI uri(m_base_url);
         m_scheme = uri.getScheme();
@@ -59,11 +60,11 @@ tl::expected<void, TransportError> Client::connect() {
     } else if (m_scheme == "http") {
         m_session = std::make_unique<Poco::Net::HTTPClientSession>(m_host, m_port);
     } else {
-        return tl::unexpected(TransportError{TransportErrorKind::invalid_url,
-                                             "not an http(s) URL: " + m_base_url});
+        return tl::unexpected(
+            TransportError{TransportErrorKind::invalid_url, "not an http(s) URL: " + m_base_url});
     }
-    const Poco::Timespan timeout(std::chrono::duration_cast<std::chrono::microseconds>(m_timeout)
-                                     .count());
+    const Poco::Timespan timeout(
+        std::chrono::duration_cast<std::chrono::microseconds>(m_timeout).count());
     m_session->setTimeout(timeout, timeout, timeout);
     m_session->setKeepAlive(true);
     return {};
@@ -118,12 +119,12 @@ tl::expected<Response, TransportError> Client::send_once(const Request& request)
         return tl::unexpected(TransportError{TransportErrorKind::timeout, where + " timed out"});
     } catch (const Poco::Net::SSLException& error) {
         m_session.reset();
-        return tl::unexpected(
-            TransportError{TransportErrorKind::tls, where + ": TLS failed: " + error.displayText()});
+        return tl::unexpected(TransportError{TransportErrorKind::tls,
+                                             where + ": TLS failed: " + error.displayText()});
     } catch (const Poco::Exception& error) {
         m_session.reset();
-        return tl::unexpected(TransportError{TransportErrorKind::connection,
-                                             where + ": " + error.displayText()});
+        return tl::unexpected(
+            TransportError{TransportErrorKind::connection, where + ": " + error.displayText()});
     } catch (const std::exception& error) {
         m_session.reset();
         return tl::unexpected(

@@ -1,12 +1,12 @@
 #include "connectors/line/webhook_signature.hpp"
 
 #include <array>
-#include <sstream>
-
-#include <Poco/Base64Encoder.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <sstream>
+
+#include <Poco/Base64Encoder.h>
 
 namespace musubi::line {
 

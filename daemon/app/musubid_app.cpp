@@ -21,20 +21,25 @@ void report(const config::Diagnostics& diagnostics) {
 
 } // namespace
 
-MusubidApp::MusubidApp() { setUnixOptions(true); }
+MusubidApp::MusubidApp() {
+    setUnixOptions(true);
+}
 
 void MusubidApp::defineOptions(Poco::Util::OptionSet& options) {
     ServerApplication::defineOptions(options);
     using Poco::Util::Option;
-    options.addOption(Option("config", "c", "the configuration file (default " +
-                                                std::string(k_default_config) + ")")
-                          .required(false)
-                          .repeatable(false)
-                          .argument("PATH"));
-    options.addOption(Option("check-config", "", "check the configuration and exit: 0 when it "
-                                                 "is usable, 1 with every error listed"));
-    options.addOption(Option("dump-config", "", "print the effective configuration, secrets "
-                                                "redacted, and exit"));
+    options.addOption(
+        Option("config", "c",
+               "the configuration file (default " + std::string(k_default_config) + ")")
+            .required(false)
+            .repeatable(false)
+            .argument("PATH"));
+    options.addOption(Option("check-config", "",
+                             "check the configuration and exit: 0 when it "
+                             "is usable, 1 with every error listed"));
+    options.addOption(Option("dump-config", "",
+                             "print the effective configuration, secrets "
+                             "redacted, and exit"));
     options.addOption(Option("version", "", "print the version and exit"));
     options.addOption(Option("help", "h", "show this help and exit"));
 }

@@ -45,7 +45,8 @@ void reload(config::Config& current, const std::filesystem::path& path, const lo
             logger.error("config.reload_error", {{"error", diagnostic.to_string()}});
         }
         logger.error("config.reload_refused",
-                     {{"file", path}, {"errors", loaded.error().size()},
+                     {{"file", path},
+                      {"errors", loaded.error().size()},
                       {"action", "kept the running configuration; fix the file and reload again"}});
     } else {
         if (loaded->store.path != current.store.path) {
@@ -55,8 +56,7 @@ void reload(config::Config& current, const std::filesystem::path& path, const lo
         }
         current = std::move(*loaded);
         apply_logging(current);
-        logger.info("config.reloaded",
-                    {{"file", path}, {"scenarios", current.scenarios.size()}});
+        logger.info("config.reloaded", {{"file", path}, {"scenarios", current.scenarios.size()}});
     }
     sd_notify(0, "READY=1\nSTATUS=running");
 }
@@ -72,19 +72,22 @@ int serve(config::Config config, const std::filesystem::path& config_path) {
     block_daemon_signals();
     apply_logging(config);
     const log::Logger logger("musubid");
-    logger.info("starting", {{"version", k_version}, {"config", config_path},
-                             {"shop", config.shop.id}, {"scenarios", config.scenarios.size()}});
+    logger.info("starting", {{"version", k_version},
+                             {"config", config_path},
+                             {"shop", config.shop.id},
+                             {"scenarios", config.scenarios.size()}});
 
     sd_notify(0, "STATUS=opening the store");
     auto store = store::open_store(config.store);
     if (!store) {
-        logger.error("store.open_failed", {{"error", store.error().message},
-                                           {"action", store.error().hint}});
+        logger.error("store.open_failed",
+                     {{"error", store.error().message}, {"action", store.error().hint}});
         sd_notifyf(0, "STATUS=cannot open the store: %s", store.error().message.c_str());
         return 1;
     }
     const auto& info = (*store)->info();
-    logger.info("store.opened", {{"path", info.location}, {"schema_version", info.schema_version},
+    logger.info("store.opened", {{"path", info.location},
+                                 {"schema_version", info.schema_version},
                                  {"migrated_from", info.migrated_from}});
 
     sd_notify(0, "READY=1\nSTATUS=running");

@@ -15,9 +15,10 @@ struct OperatorName {
 
 const std::vector<OperatorName>& operator_names() {
     static const std::vector<OperatorName> names{
-        {"eq", ConditionOp::eq},   {"ne", ConditionOp::ne},   {"gt", ConditionOp::gt},
-        {"gte", ConditionOp::gte}, {"lt", ConditionOp::lt},   {"lte", ConditionOp::lte},
-        {"in", ConditionOp::in},   {"contains", ConditionOp::contains}};
+        {"eq", ConditionOp::eq}, {"ne", ConditionOp::ne},
+        {"gt", ConditionOp::gt}, {"gte", ConditionOp::gte},
+        {"lt", ConditionOp::lt}, {"lte", ConditionOp::lte},
+        {"in", ConditionOp::in}, {"contains", ConditionOp::contains}};
     return names;
 }
 
@@ -104,8 +105,7 @@ void read_one(const ConditionField& field, const YAML::Node& value_node,
     // The short form `field: value` means "equals", or "contains" for a list field.
     if (!value_node.IsMap()) {
         Condition condition{field.name,
-                            field.kind == FieldKind::list ? ConditionOp::contains
-                                                          : ConditionOp::eq,
+                            field.kind == FieldKind::list ? ConditionOp::contains : ConditionOp::eq,
                             {},
                             context.at(value_node)};
         if (read_value(field, condition.op, value_node, condition.value, context)) {
@@ -118,8 +118,7 @@ void read_one(const ConditionField& field, const YAML::Node& value_node,
         const bool known = std::find(allowed.begin(), allowed.end(), name) != allowed.end();
         if (!known) {
             const std::string close = closest_match(name, allowed);
-            context.error(entry.first,
-                          "'" + name + "' is not an operator for '" + field.name + "'",
+            context.error(entry.first, "'" + name + "' is not an operator for '" + field.name + "'",
                           (close.empty() ? "" : "did you mean '" + close + "'? ") +
                               "operators for this field are: " + join(allowed) + ", e.g. " +
                               example_for(field));

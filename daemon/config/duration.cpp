@@ -16,12 +16,8 @@ struct Unit {
 };
 
 // Longest suffix first so "ms" is not read as "m" followed by garbage.
-constexpr std::array<Unit, 6> k_units{{{"ms", 1ms},
-                                       {"s", 1s},
-                                       {"m", 1min},
-                                       {"h", 1h},
-                                       {"d", 24h},
-                                       {"w", 168h}}};
+constexpr std::array<Unit, 6> k_units{
+    {{"ms", 1ms}, {"s", 1s}, {"m", 1min}, {"h", 1h}, {"d", 24h}, {"w", 168h}}};
 
 } // namespace
 

@@ -1,11 +1,10 @@
 #include "daemon/config/loader.hpp"
 
-#include <glob.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <glob.h>
 #include <map>
 #include <optional>
 
@@ -20,8 +19,8 @@ std::optional<YAML::Node> parse_file(const std::filesystem::path& file, const st
                                      Diagnostics& diagnostics) {
     std::ifstream stream(file, std::ios::binary);
     if (!stream) {
-        diagnostics.add({shown, 0, 0}, "cannot read the file (" + std::string(std::strerror(errno)) +
-                                           ")",
+        diagnostics.add({shown, 0, 0},
+                        "cannot read the file (" + std::string(std::strerror(errno)) + ")",
                         "check the path and that the musubi service may read it");
         return std::nullopt;
     }

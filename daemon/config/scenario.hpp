@@ -75,7 +75,7 @@ struct Scenario {
     std::string description;
     FactKind trigger = FactKind::order_placed;
     std::vector<Condition> when;
-    std::vector<std::string> keywords; // friend.message: any of these words in the text
+    std::vector<std::string> keywords;   // friend.message: any of these words in the text
     std::optional<std::string> postback; // friend.postback: the data to answer
     Reentry reentry = Reentry::once;
     std::optional<Duration> cooldown;

@@ -9,13 +9,14 @@ namespace musubi::config {
 
 namespace {
 
-EnumType<FactKind> fact_type() { return EnumType<FactKind>{fact_kinds()}; }
+EnumType<FactKind> fact_type() {
+    return EnumType<FactKind>{fact_kinds()};
+}
 
 bool is_name(const std::string& text) {
-    return !text.empty() && text.size() <= 64 &&
-           std::all_of(text.begin(), text.end(), [](char c) {
-               return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
-           });
+    return !text.empty() && text.size() <= 64 && std::all_of(text.begin(), text.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+    });
 }
 
 // A scenario or step name: lower-case letters, digits, '_' and '-'.
@@ -60,12 +61,12 @@ struct TemplateNameType {
         }
         const std::vector<std::string> known = available();
         const std::string close = closest_match(out, known);
-        context.error(node,
-                      "no template '" + out + "' (looked for " + out + ".txt and " + out +
-                          ".json in " + templates_dir.string() + ")",
-                      (close.empty() ? "" : "did you mean '" + close + "'? ") +
-                          (known.empty() ? "create the template file"
-                                         : "templates are: " + join(known)));
+        context.error(
+            node,
+            "no template '" + out + "' (looked for " + out + ".txt and " + out + ".json in " +
+                templates_dir.string() + ")",
+            (close.empty() ? "" : "did you mean '" + close + "'? ") +
+                (known.empty() ? "create the template file" : "templates are: " + join(known)));
         return false;
     }
     void dump(const std::string& value, YAML::Emitter& out) const { out << value; }
@@ -88,8 +89,9 @@ struct TemplateNameType {
 void check_step(const Step& step, const YAML::Node& map, const ReadContext& context) {
     const int waits = (step.after ? 1 : 0) + (step.at ? 1 : 0) + (step.on ? 1 : 0);
     if (waits > 1) {
-        context.error(map, "a step can wait in one way only, but this one has more than one of "
-                           "'after', 'at' and 'on'",
+        context.error(map,
+                      "a step can wait in one way only, but this one has more than one of "
+                      "'after', 'at' and 'on'",
                       "keep one; to wait and then wait again, write two steps");
     }
     if (step.within && !step.on) {
@@ -152,8 +154,7 @@ Section<Limits> limits_section() {
     return section;
 }
 
-void check_scenario(const Scenario& scenario, const YAML::Node& map,
-                    const ReadContext& context) {
+void check_scenario(const Scenario& scenario, const YAML::Node& map, const ReadContext& context) {
     if (!scenario.keywords.empty() && scenario.trigger != FactKind::friend_message) {
         context.error(map["keywords"], "'keywords' only goes with 'trigger: friend.message'",
                       "change the trigger to friend.message or remove 'keywords'");
@@ -181,8 +182,9 @@ void check_scenario(const Scenario& scenario, const YAML::Node& map,
             });
             if (field != fields.end() && field->needs_order) {
                 context.diagnostics->add(condition.where,
-                                         "'" + condition.field + "' needs a trigger about an "
-                                         "order, but this scenario's trigger is '" +
+                                         "'" + condition.field +
+                                             "' needs a trigger about an "
+                                             "order, but this scenario's trigger is '" +
                                              fact_name(scenario.trigger) + "'",
                                          "use a friend.* or orders.* field, or an order trigger");
             }
@@ -194,8 +196,7 @@ void check_scenario(const Scenario& scenario, const YAML::Node& map,
     }
     std::vector<std::string> names;
     for (const auto& step : scenario.steps) {
-        if (!step.name.empty() &&
-            std::find(names.begin(), names.end(), step.name) != names.end()) {
+        if (!step.name.empty() && std::find(names.begin(), names.end(), step.name) != names.end()) {
             context.error(map["steps"], "two steps are named '" + step.name + "'",
                           "give each step its own name");
         }

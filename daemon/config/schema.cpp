@@ -53,8 +53,7 @@ Section<LogConfig> log_section() {
              EnumType<Timestamps>{{{"auto", Timestamps::automatic},
                                    {"always", Timestamps::always},
                                    {"never", Timestamps::never}}},
-             Default{"auto"},
-             "auto leaves timestamps out under systemd, where journald adds them");
+             Default{"auto"}, "auto leaves timestamps out under systemd, where journald adds them");
     return section;
 }
 
@@ -80,14 +79,13 @@ Section<RakutenConfig> rakuten_section() {
                 "the RMS license key (renewed in RMS every 90 days)")
         .key("poll_interval", &RakutenConfig::poll_interval, DurationType{std::chrono::seconds(1)},
              Default{"1m"}, "how often to look for new, shipped and cancelled orders")
-        .key("request_interval", &RakutenConfig::request_interval, DurationType{},
-             Default{"1s"}, "the least time between two requests to RMS (be polite)")
+        .key("request_interval", &RakutenConfig::request_interval, DurationType{}, Default{"1s"},
+             "the least time between two requests to RMS (be polite)")
         .key("timeout", &RakutenConfig::timeout, DurationType{std::chrono::seconds(1)},
              Default{"30s"}, "how long one RMS request may take")
         .key("overlap", &RakutenConfig::overlap, DurationType{}, Default{"10m"},
              "how far back each poll re-reads, for orders RMS indexes late")
-        .key("backfill_horizon", &RakutenConfig::backfill_horizon, DurationType{},
-             Default{"2d"},
+        .key("backfill_horizon", &RakutenConfig::backfill_horizon, DurationType{}, Default{"2d"},
              "on first start, orders older than this only build the customer picture and "
              "trigger no messages");
     return section;
@@ -107,15 +105,15 @@ Section<LineConfig> line_section() {
         .secret("channel_access_token", &LineConfig::channel_access_token,
                 "a long-lived channel access token (token_mode: long_lived)")
         .key("token_mode", &LineConfig::token_mode,
-             EnumType<TokenMode>{{{"long_lived", TokenMode::long_lived},
-                                  {"stateless", TokenMode::stateless}}},
+             EnumType<TokenMode>{
+                 {{"long_lived", TokenMode::long_lived}, {"stateless", TokenMode::stateless}}},
              Default{"long_lived"},
              "long_lived uses channel_access_token; stateless issues short tokens from "
              "channel_id and channel_secret")
         .key("push_per_second", &LineConfig::push_per_second, IntType{1, 2000}, Default{"2000"},
              "the most push requests a second (LINE allows 2,000)")
-        .key("timeout", &LineConfig::timeout, DurationType{std::chrono::seconds(1)},
-             Default{"10s"}, "how long one LINE request may take");
+        .key("timeout", &LineConfig::timeout, DurationType{std::chrono::seconds(1)}, Default{"10s"},
+             "how long one LINE request may take");
     return section;
 }
 
@@ -150,9 +148,9 @@ void check_config(const Config& config, const YAML::Node& map, const ReadContext
                                     const std::string& why) {
         const YAML::Node section_node = where(section);
         // A key that was written but could not be read has had its own error already.
-        const bool written = section_node.IsMap() && (section_node[key].IsDefined() ||
-                                                      section_node[std::string(key) + "_file"]
-                                                          .IsDefined());
+        const bool written =
+            section_node.IsMap() &&
+            (section_node[key].IsDefined() || section_node[std::string(key) + "_file"].IsDefined());
         if (secret.empty() && !written) {
             std::string env = std::string("MUSUBI_") + section + "_" + key;
             for (char& c : env) {
@@ -176,8 +174,9 @@ void check_config(const Config& config, const YAML::Node& map, const ReadContext
         require_secret(config.line.channel_access_token, "line", "channel_access_token",
                        "(needed with token_mode: long_lived)");
     } else if (config.line.channel_id.empty()) {
-        context.error(where("line"), "missing 'channel_id' in 'line' (needed with token_mode: "
-                                     "stateless)",
+        context.error(where("line"),
+                      "missing 'channel_id' in 'line' (needed with token_mode: "
+                      "stateless)",
                       "add 'channel_id: <the channel ID from the LINE Developers console>'");
     }
     require_secret(config.privacy.hashing_key, "privacy", "hashing_key",
@@ -211,8 +210,7 @@ const Section<Config>& config_section() {
                  "the status page and operator API")
             .key("templates", &Config::templates_dir, PathType{}, Default{"templates"},
                  "the folder of message templates (<name>.txt or <name>.json)")
-            .key("scenarios", &Config::scenarios_pattern, StringType{},
-                 Default{"scenarios/*.yaml"},
+            .key("scenarios", &Config::scenarios_pattern, StringType{}, Default{"scenarios/*.yaml"},
                  "which scenario files to read, relative to this file's folder")
             .check(check_config);
         return top;

@@ -12,7 +12,8 @@ class Secret {
 public:
     Secret() = default;
     Secret(std::string value, std::string source)
-        : m_value(std::move(value)), m_source(std::move(source)) {}
+        : m_value(std::move(value))
+        , m_source(std::move(source)) {}
 
     bool empty() const { return m_value.empty(); }
     // The only way to get the value; call it where the secret is used, never to log it.

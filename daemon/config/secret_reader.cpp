@@ -1,5 +1,6 @@
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "daemon/config/section.hpp"
@@ -8,8 +9,9 @@ namespace musubi::config {
 
 namespace {
 
-// "${CREDENTIALS_DIRECTORY}/line_token" → the systemd credentials folder; unknown names stay
-// as written, so the resulting "cannot read" message shows what was meant.
+// "${CREDENTIALS_DIRECTORY}/line_token" → the systemd credentials folder;
+// "${CREDENTIALS_DIRECTORY:-secrets}/line_token" falls back to "secrets" outside systemd.
+// Unset names without a fallback stay as written, so "cannot read" shows what was meant.
 std::string expand_environment(const std::string& text) {
     std::string result;
     std::size_t position = 0;
@@ -21,9 +23,18 @@ std::string expand_environment(const std::string& text) {
             break;
         }
         result += text.substr(position, start - position);
-        const std::string name = text.substr(start + 2, end - start - 2);
+        std::string name = text.substr(start + 2, end - start - 2);
+        std::optional<std::string> fallback;
+        if (const auto separator = name.find(":-"); separator != std::string::npos) {
+            fallback = name.substr(separator + 2);
+            name.resize(separator);
+        }
         const char* value = std::getenv(name.c_str());
-        result += value != nullptr ? std::string(value) : text.substr(start, end - start + 1);
+        if (value != nullptr && *value != '\0') {
+            result += value;
+        } else {
+            result += fallback.value_or(text.substr(start, end - start + 1));
+        }
         position = end + 1;
     }
     return result;

@@ -47,7 +47,8 @@ template <class T>
 class Section {
 public:
     // `path` names the section in messages and environment variables: "line", "rakuten".
-    explicit Section(std::string path) : m_path(std::move(path)) {}
+    explicit Section(std::string path)
+        : m_path(std::move(path)) {}
 
     const std::string& path() const { return m_path; }
 
@@ -230,8 +231,7 @@ private:
         for (const auto& entry : map) {
             const std::string& key = entry.first.Scalar();
             if (!seen.insert(key).second) {
-                context.error(entry.first,
-                              "key '" + key + "' appears twice in '" + m_path + "'",
+                context.error(entry.first, "key '" + key + "' appears twice in '" + m_path + "'",
                               "keep one of them; only one value can be used");
                 continue;
             }

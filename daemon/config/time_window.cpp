@@ -6,7 +6,9 @@ namespace musubi::config {
 
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
 
 // "H:MM" or "HH:MM"; allow_24 admits "24:00" (the end of a window).
 tl::expected<TimeOfDay, std::string> parse_clock(std::string_view text, bool allow_24) {
@@ -42,7 +44,9 @@ bool TimeWindow::contains(TimeOfDay time) const {
     return time.minutes >= start.minutes || time.minutes < end.minutes;
 }
 
-std::string TimeWindow::to_string() const { return start.to_string() + "-" + end.to_string(); }
+std::string TimeWindow::to_string() const {
+    return start.to_string() + "-" + end.to_string();
+}
 
 tl::expected<TimeOfDay, std::string> parse_time_of_day(std::string_view text) {
     return parse_clock(text, false);

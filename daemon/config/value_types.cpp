@@ -15,8 +15,9 @@ bool expect_scalar(const YAML::Node& node, const ReadContext& context, const std
 }
 
 bool StringType::read(const YAML::Node& node, std::string& out, const ReadContext& context) const {
-    if (!expect_scalar(node, context, "a text", "write the text after the colon, in quotes if it "
-                                                "contains ':' or '#'")) {
+    if (!expect_scalar(node, context, "a text",
+                       "write the text after the colon, in quotes if it "
+                       "contains ':' or '#'")) {
         return false;
     }
     if (node.Scalar().empty() && !allow_empty) {
@@ -33,7 +34,8 @@ bool IntType::read(const YAML::Node& node, std::int64_t& out, const ReadContext&
     const std::string hint =
         "write a whole number" +
         (narrow ? " from " + std::to_string(min) + " to " + std::to_string(max) : std::string()) +
-        " without units or commas, e.g. " + std::to_string(narrow ? std::max(min, std::min(max, std::int64_t{3000})) : 3000);
+        " without units or commas, e.g. " +
+        std::to_string(narrow ? std::max(min, std::min(max, std::int64_t{3000})) : 3000);
     if (!expect_scalar(node, context, "a whole number", hint)) {
         return false;
     }
@@ -88,8 +90,7 @@ bool DurationType::read(const YAML::Node& node, Duration& out, const ReadContext
     return true;
 }
 
-bool TimeOfDayType::read(const YAML::Node& node, TimeOfDay& out,
-                         const ReadContext& context) const {
+bool TimeOfDayType::read(const YAML::Node& node, TimeOfDay& out, const ReadContext& context) const {
     if (!expect_scalar(node, context, "a time of day", k_time_of_day_hint)) {
         return false;
     }
@@ -175,7 +176,8 @@ bool ListenType::read(const YAML::Node& node, ListenAddress& out,
     }
     int port = -1;
     const std::string port_text = text.substr(colon + 1);
-    auto [end, error] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+    auto [end, error] =
+        std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
     if (error != std::errc() || end != port_text.data() + port_text.size() || port < 0 ||
         port > 65535 || host.empty()) {
         context.error(node, "'" + text + "' is not host:port with a port from 0 to 65535", hint);

@@ -83,8 +83,7 @@ struct UrlType {
 struct PathType {
     using value_type = std::filesystem::path;
     std::string type_name() const { return "path"; }
-    bool read(const YAML::Node& node, std::filesystem::path& out,
-              const ReadContext& context) const;
+    bool read(const YAML::Node& node, std::filesystem::path& out, const ReadContext& context) const;
     void dump(const std::filesystem::path& value, YAML::Emitter& out) const {
         out << value.string();
     }

@@ -194,8 +194,8 @@ std::string format_json_fields(std::string_view event, std::initializer_list<Fie
     std::string out = "\"event\":" + nlohmann::json(std::string(event)).dump();
     for (const auto& field : fields) {
         out += ',' + nlohmann::json(field.key).dump() + ':' +
-               nlohmann::json(field.value).dump(-1, ' ', false,
-                                                nlohmann::json::error_handler_t::replace);
+               nlohmann::json(field.value)
+                   .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     }
     return out;
 }
@@ -247,7 +247,8 @@ std::string format_key_values(std::string_view event, std::initializer_list<Fiel
     return out;
 }
 
-Logger::Logger(std::string name) : m_logger(registry().get(name)) {}
+Logger::Logger(std::string name)
+    : m_logger(registry().get(name)) {}
 
 void Logger::debug(std::string_view event, std::initializer_list<Field> fields) const {
     write(spdlog::level::debug, event, fields);
@@ -267,8 +268,8 @@ void Logger::write(spdlog::level::level_enum level, std::string_view event,
     if (!m_logger->should_log(level)) {
         return;
     }
-    const std::string line = registry().json ? format_json_fields(event, fields)
-                                             : format_key_values(event, fields);
+    const std::string line =
+        registry().json ? format_json_fields(event, fields) : format_key_values(event, fields);
     m_logger->log(level, spdlog::string_view_t(line.data(), line.size()));
 }
 

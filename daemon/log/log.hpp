@@ -31,14 +31,28 @@ struct Field {
     std::string key;
     std::string value;
 
-    Field(std::string_view k, std::string_view v) : key(k), value(v) {}
-    Field(std::string_view k, const char* v) : key(k), value(v) {}
-    Field(std::string_view k, const std::string& v) : key(k), value(v) {}
-    Field(std::string_view k, const std::filesystem::path& v) : key(k), value(v.string()) {}
-    Field(std::string_view k, bool v) : key(k), value(v ? "true" : "false") {}
+    Field(std::string_view k, std::string_view v)
+        : key(k)
+        , value(v) {}
+    Field(std::string_view k, const char* v)
+        : key(k)
+        , value(v) {}
+    Field(std::string_view k, const std::string& v)
+        : key(k)
+        , value(v) {}
+    Field(std::string_view k, const std::filesystem::path& v)
+        : key(k)
+        , value(v.string()) {}
+    Field(std::string_view k, bool v)
+        : key(k)
+        , value(v ? "true" : "false") {}
     template <std::integral I>
-    Field(std::string_view k, I v) : key(k), value(std::to_string(v)) {}
-    Field(std::string_view k, std::chrono::milliseconds v) : key(k), value(config::format_duration(v)) {}
+    Field(std::string_view k, I v)
+        : key(k)
+        , value(std::to_string(v)) {}
+    Field(std::string_view k, std::chrono::milliseconds v)
+        : key(k)
+        , value(config::format_duration(v)) {}
 };
 
 // A secret value never reaches the log; only the fact that it is there.

@@ -29,10 +29,10 @@ struct NewFact {
 enum class Recorded { inserted, duplicate };
 
 struct StoreInfo {
-    std::string backend;     // "sqlite"
-    std::string location;    // the file
+    std::string backend;  // "sqlite"
+    std::string location; // the file
     int schema_version = 0;
-    int migrated_from = 0;   // the version found when opening
+    int migrated_from = 0; // the version found when opening
 };
 
 class Store {

@@ -17,7 +17,9 @@ Statement& Statement::operator=(Statement&& other) noexcept {
     return *this;
 }
 
-Statement::~Statement() { sqlite3_finalize(m_statement); }
+Statement::~Statement() {
+    sqlite3_finalize(m_statement);
+}
 
 Statement& Statement::bind(int index, std::int64_t value) {
     sqlite3_bind_int64(m_statement, index, value);
@@ -78,8 +80,9 @@ std::int64_t Statement::column_int64(int index) const {
 std::string Statement::column_text(int index) const {
     const auto* text = sqlite3_column_text(m_statement, index);
     const int size = sqlite3_column_bytes(m_statement, index);
-    return text == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(text),
-                                                         static_cast<std::size_t>(size));
+    return text == nullptr
+               ? std::string()
+               : std::string(reinterpret_cast<const char*>(text), static_cast<std::size_t>(size));
 }
 
 bool Statement::column_is_null(int index) const {
@@ -88,10 +91,9 @@ bool Statement::column_is_null(int index) const {
 
 tl::expected<Database, StoreError> Database::open(const std::filesystem::path& path) {
     sqlite3* db = nullptr;
-    const int result = sqlite3_open_v2(path.c_str(), &db,
-                                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                                           SQLITE_OPEN_NOMUTEX,
-                                       nullptr);
+    const int result =
+        sqlite3_open_v2(path.c_str(), &db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
     if (result != SQLITE_OK) {
         StoreError error{"cannot open the database " + path.string() + ": " +
                              (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(result)),
@@ -105,7 +107,8 @@ tl::expected<Database, StoreError> Database::open(const std::filesystem::path& p
 }
 
 Database::Database(Database&& other) noexcept
-    : m_db(std::exchange(other.m_db, nullptr)), m_path(std::move(other.m_path)) {}
+    : m_db(std::exchange(other.m_db, nullptr))
+    , m_path(std::move(other.m_path)) {}
 
 Database& Database::operator=(Database&& other) noexcept {
     if (this != &other) {
@@ -116,11 +119,12 @@ Database& Database::operator=(Database&& other) noexcept {
     return *this;
 }
 
-Database::~Database() { sqlite3_close(m_db); }
+Database::~Database() {
+    sqlite3_close(m_db);
+}
 
 StoreError Database::error(std::string_view doing) const {
-    return {std::string(doing) + " failed on " + m_path.string() + ": " + sqlite3_errmsg(m_db),
-            {}};
+    return {std::string(doing) + " failed on " + m_path.string() + ": " + sqlite3_errmsg(m_db), {}};
 }
 
 tl::expected<void, StoreError> Database::exec(std::string_view sql) {

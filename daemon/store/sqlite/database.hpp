@@ -2,14 +2,13 @@
 // A thin RAII layer over SQLite's C API: one connection, prepared statements, errors as values.
 // Kept small on purpose: the SQL lives with the store that uses it.
 
-#include <sqlite3.h>
-
 #include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include <sqlite3.h>
 #include <tl/expected.hpp>
 
 #include "daemon/store/store_error.hpp"
@@ -19,7 +18,9 @@ namespace musubi::store::sqlite {
 class Statement {
 public:
     Statement() = default;
-    Statement(sqlite3* db, sqlite3_stmt* statement) : m_db(db), m_statement(statement) {}
+    Statement(sqlite3* db, sqlite3_stmt* statement)
+        : m_db(db)
+        , m_statement(statement) {}
     Statement(Statement&& other) noexcept;
     Statement& operator=(Statement&& other) noexcept;
     Statement(const Statement&) = delete;
@@ -69,7 +70,9 @@ public:
     StoreError error(std::string_view doing) const;
 
 private:
-    Database(sqlite3* db, std::filesystem::path path) : m_db(db), m_path(std::move(path)) {}
+    Database(sqlite3* db, std::filesystem::path path)
+        : m_db(db)
+        , m_path(std::move(path)) {}
     sqlite3* m_db = nullptr;
     std::filesystem::path m_path;
 };

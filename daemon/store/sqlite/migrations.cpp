@@ -21,8 +21,9 @@ std::string sql_quote(const std::string& text) {
 
 const std::vector<Migration>& migrations() {
     static const std::vector<Migration> all{
-        {1, "facts, friends, buyers, orders, links, enrollments, outbox, deliveries, cursors, "
-            "webhook events",
+        {1,
+         "facts, friends, buyers, orders, links, enrollments, outbox, deliveries, cursors, "
+         "webhook events",
          k_schema_v1},
     };
     return all;
@@ -31,10 +32,10 @@ const std::vector<Migration>& migrations() {
 tl::expected<void, StoreError> check_compatible(Database& db, const std::vector<Migration>& all) {
     auto application_id = db.pragma_int("application_id");
     if (!application_id) {
-        return tl::unexpected(StoreError{
-            db.path().string() + " is not a SQLite database (" + application_id.error().message +
-                ")",
-            "point store.path at musubi's database, or at a new file to start afresh"});
+        return tl::unexpected(
+            StoreError{db.path().string() + " is not a SQLite database (" +
+                           application_id.error().message + ")",
+                       "point store.path at musubi's database, or at a new file to start afresh"});
     }
     auto version = db.pragma_int("user_version");
     if (!version) {
@@ -59,8 +60,8 @@ tl::expected<void, StoreError> check_compatible(Database& db, const std::vector<
     if (*version > latest) {
         return tl::unexpected(StoreError{
             db.path().string() + " was written by a newer musubi (schema version " +
-                std::to_string(*version) + "; this musubi knows up to " +
-                std::to_string(latest) + "); nothing was changed",
+                std::to_string(*version) + "; this musubi knows up to " + std::to_string(latest) +
+                "); nothing was changed",
             "install the newer musubi again, or restore a backup made before the upgrade"});
     }
     return {};
@@ -90,8 +91,7 @@ tl::expected<MigrationReport, StoreError> migrate(Database& db, const std::vecto
             return tl::unexpected(StoreError{
                 "migration " + std::to_string(migration.version) + " (" + migration.description +
                     ") failed: " + applied.error().message +
-                    "; the database stays at schema version " +
-                    std::to_string(report.to_version),
+                    "; the database stays at schema version " + std::to_string(report.to_version),
                 "keep a copy of the file and report this with the log lines around it"});
         }
         report.to_version = migration.version;

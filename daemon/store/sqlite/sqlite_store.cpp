@@ -21,10 +21,9 @@ SqliteStore::open(const std::filesystem::path& path, std::chrono::milliseconds b
     if (path.has_parent_path() && !std::filesystem::exists(path.parent_path(), error)) {
         std::filesystem::create_directories(path.parent_path(), error);
         if (error) {
-            return tl::unexpected(StoreError{"cannot create the folder " +
-                                                 path.parent_path().string() + ": " +
-                                                 error.message(),
-                                             "create it, or set store.path to a writable place"});
+            return tl::unexpected(StoreError{
+                "cannot create the folder " + path.parent_path().string() + ": " + error.message(),
+                "create it, or set store.path to a writable place"});
         }
     }
     auto db = Database::open(path);
@@ -38,10 +37,10 @@ SqliteStore::open(const std::filesystem::path& path, std::chrono::milliseconds b
     }
     auto mode = db->pragma_text("PRAGMA journal_mode = WAL");
     if (!mode || *mode != "wal") {
-        return tl::unexpected(StoreError{
-            "cannot switch " + path.string() + " to WAL mode" +
-                (mode ? " (got '" + *mode + "')" : ": " + mode.error().message),
-            "store.path must be on a local file system that supports shared memory"});
+        return tl::unexpected(
+            StoreError{"cannot switch " + path.string() + " to WAL mode" +
+                           (mode ? " (got '" + *mode + "')" : ": " + mode.error().message),
+                       "store.path must be on a local file system that supports shared memory"});
     }
     // In WAL mode NORMAL survives a process crash; after a power loss the last transactions
     // may be lost but never half-applied, and retry keys keep a resend from duplicating.
@@ -112,9 +111,10 @@ tl::expected<std::optional<std::string>, StoreError> SqliteStore::cursor(std::st
 tl::expected<void, StoreError> SqliteStore::set_cursor(std::string_view name,
                                                        std::string_view value) {
     std::lock_guard lock(m_mutex);
-    auto statement = m_db.prepare(
-        "INSERT INTO cursors (name, value, updated_at) VALUES (?1, ?2, ?3) "
-        "ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at");
+    auto statement =
+        m_db.prepare("INSERT INTO cursors (name, value, updated_at) VALUES (?1, ?2, ?3) "
+                     "ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = "
+                     "excluded.updated_at");
     if (!statement) {
         return tl::unexpected(statement.error());
     }

@@ -31,7 +31,9 @@ public:
     tl::expected<std::string, StoreError> pragma(std::string_view name);
 
 private:
-    SqliteStore(Database db, StoreInfo info) : m_db(std::move(db)), m_info(std::move(info)) {}
+    SqliteStore(Database db, StoreInfo info)
+        : m_db(std::move(db))
+        , m_info(std::move(info)) {}
 
     std::mutex m_mutex; // one connection, used by one thread at a time
     Database m_db;

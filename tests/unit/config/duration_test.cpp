@@ -1,6 +1,6 @@
-#include "daemon/config/duration.hpp"
-
 #include <boost/test/unit_test.hpp>
+
+#include "daemon/config/duration.hpp"
 
 using namespace std::chrono_literals;
 using musubi::config::format_duration;

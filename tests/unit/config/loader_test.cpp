@@ -1,9 +1,8 @@
-#include "daemon/config/loader.hpp"
-
 #include <cstdlib>
 
 #include <boost/test/unit_test.hpp>
 
+#include "daemon/config/loader.hpp"
 #include "support/temp_dir.hpp"
 
 using musubi::config::load_config;
@@ -144,9 +143,9 @@ BOOST_AUTO_TEST_CASE(missing_required_key_says_what_to_add) {
 }
 
 BOOST_AUTO_TEST_CASE(bad_duration_window_and_enum_each_get_their_message) {
-    ConfigFolder folder(std::string(k_valid) + "log:\n  format: text\n",
-                        replace(replace(k_scenario, "after: 3d", "after: 3 days"), "10:00-20:00",
-                                "10:00-25:00"));
+    ConfigFolder folder(
+        std::string(k_valid) + "log:\n  format: text\n",
+        replace(replace(k_scenario, "after: 3d", "after: 3 days"), "10:00-20:00", "10:00-25:00"));
     const auto errors = errors_of(folder);
     BOOST_REQUIRE(errors.size() == 3U);
     BOOST_TEST(errors[0] == folder.shown("musubi.yaml") +
@@ -156,8 +155,9 @@ BOOST_AUTO_TEST_CASE(bad_duration_window_and_enum_each_get_their_message) {
                                 ":9:12: '3 days' is not a duration; write a number and a unit, "
                                 "e.g. 90m, 3d or 1h30m (units: ms, s, m, h, d, w)");
     BOOST_TEST(errors[2] ==
-               scenario + ":10:13: '10:00-25:00' is not a time window; write a JST window as "
-                          "\"HH:MM-HH:MM\", e.g. \"10:00-20:00\" (\"21:00-08:00\" crosses midnight)");
+               scenario +
+                   ":10:13: '10:00-25:00' is not a time window; write a JST window as "
+                   "\"HH:MM-HH:MM\", e.g. \"10:00-20:00\" (\"21:00-08:00\" crosses midnight)");
 }
 
 BOOST_AUTO_TEST_CASE(every_error_is_reported_in_one_run) {
@@ -214,13 +214,15 @@ BOOST_AUTO_TEST_CASE(duplicate_key_is_an_error) {
     ConfigFolder folder(replace(k_valid, "  id: test-shop\n", "  id: test-shop\n  id: other\n"));
     const auto errors = errors_of(folder);
     BOOST_REQUIRE(errors.size() == 1U);
-    BOOST_TEST(errors[0] == folder.shown("musubi.yaml") +
-                                ":3:3: key 'id' appears twice in 'shop'; keep one of them; only one "
-                                "value can be used");
+    BOOST_TEST(errors[0] ==
+               folder.shown("musubi.yaml") +
+                   ":3:3: key 'id' appears twice in 'shop'; keep one of them; only one "
+                   "value can be used");
 }
 
 BOOST_AUTO_TEST_CASE(yaml_syntax_error_has_its_position) {
-    ConfigFolder folder(replace(k_valid, "  name: テスト商店\n", "  name: テスト商店\n   bad: x\n"));
+    ConfigFolder folder(
+        replace(k_valid, "  name: テスト商店\n", "  name: テスト商店\n   bad: x\n"));
     const auto errors = errors_of(folder);
     BOOST_REQUIRE(errors.size() == 1U);
     BOOST_TEST(errors[0] == folder.shown("musubi.yaml") +
@@ -269,6 +271,23 @@ BOOST_AUTO_TEST_CASE(secrets_come_inline_from_files_or_the_environment) {
     BOOST_TEST(overridden->line.channel_secret.source() == "env MUSUBI_LINE_CHANNEL_SECRET");
 }
 
+BOOST_AUTO_TEST_CASE(secret_file_paths_expand_the_environment_with_a_fallback) {
+    std::string main = replace(k_valid, "  channel_secret: line-channel-secret-value\n",
+                               "  channel_secret_file: ${MUSUBI_TEST_CREDENTIALS:-local}/secret\n");
+    ConfigFolder folder(main);
+    folder.dir.write("local/secret", "from-the-fallback\n");
+    folder.dir.write("credentials/secret", "from-the-credentials\n");
+    auto fallback = load_config(folder.file());
+    BOOST_REQUIRE(fallback);
+    BOOST_TEST(fallback->line.channel_secret.reveal() == "from-the-fallback");
+
+    ::setenv("MUSUBI_TEST_CREDENTIALS", (folder.dir / "credentials").c_str(), 1);
+    auto credentials = load_config(folder.file());
+    ::unsetenv("MUSUBI_TEST_CREDENTIALS");
+    BOOST_REQUIRE(credentials);
+    BOOST_TEST(credentials->line.channel_secret.reveal() == "from-the-credentials");
+}
+
 BOOST_AUTO_TEST_CASE(secret_problems_are_reported) {
     std::string main = replace(k_valid, "  channel_access_token: line-access-token-value\n",
                                "  channel_access_token_file: missing.txt\n");
@@ -277,8 +296,7 @@ BOOST_AUTO_TEST_CASE(secret_problems_are_reported) {
     ConfigFolder folder(main);
     const auto errors = errors_of(folder);
     BOOST_REQUIRE(errors.size() == 2U);
-    BOOST_TEST(errors[0] == folder.shown("musubi.yaml") +
-                                ":10:30: cannot read the secret file '" +
+    BOOST_TEST(errors[0] == folder.shown("musubi.yaml") + ":10:30: cannot read the secret file '" +
                                 folder.shown("missing.txt") +
                                 "'; create it with the secret on one line, readable by the musubi "
                                 "service, or write the path of an existing file");

@@ -1,6 +1,6 @@
-#include "daemon/config/time_window.hpp"
-
 #include <boost/test/unit_test.hpp>
+
+#include "daemon/config/time_window.hpp"
 
 using musubi::config::parse_time_of_day;
 using musubi::config::parse_time_window;
@@ -32,8 +32,8 @@ BOOST_AUTO_TEST_CASE(a_window_can_cross_midnight_and_end_at_24) {
 }
 
 BOOST_AUTO_TEST_CASE(what_is_not_a_window) {
-    for (const char* text : {"10:00", "10:00-25:00", "10-20", "10:00-10:00",
-                             "10:60-11:00", "10:00 - 20:00", "24:00-10:00"}) {
+    for (const char* text : {"10:00", "10:00-25:00", "10-20", "10:00-10:00", "10:60-11:00",
+                             "10:00 - 20:00", "24:00-10:00"}) {
         BOOST_TEST(!parse_time_window(text), "'" << text << "' should be refused");
     }
     BOOST_TEST(parse_time_window("10:00-10:00").error() ==

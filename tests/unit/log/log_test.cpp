@@ -1,10 +1,10 @@
-#include "daemon/log/log.hpp"
-
 #include <sstream>
 
 #include <boost/test/unit_test.hpp>
 #include <nlohmann/json.hpp>
 #include <spdlog/sinks/ostream_sink.h>
+
+#include "daemon/log/log.hpp"
 
 using namespace musubi;
 
@@ -30,10 +30,10 @@ BOOST_AUTO_TEST_SUITE(logging)
 
 BOOST_AUTO_TEST_CASE(one_line_of_key_values_per_event) {
     CapturedLog captured;
-    log::Logger("rakuten:shop1").info("poll.done", {{"orders", 12}, {"window", "2026-11-22 10:00"}});
-    BOOST_TEST(captured.lines.str() ==
-               "level=info logger=rakuten:shop1 event=poll.done orders=12 "
-               "window=\"2026-11-22 10:00\"\n");
+    log::Logger("rakuten:shop1")
+        .info("poll.done", {{"orders", 12}, {"window", "2026-11-22 10:00"}});
+    BOOST_TEST(captured.lines.str() == "level=info logger=rakuten:shop1 event=poll.done orders=12 "
+                                       "window=\"2026-11-22 10:00\"\n");
 }
 
 BOOST_AUTO_TEST_CASE(values_with_quotes_and_newlines_stay_on_one_line) {
@@ -56,8 +56,8 @@ BOOST_AUTO_TEST_CASE(json_lines_parse_as_json) {
 BOOST_AUTO_TEST_CASE(secrets_and_personal_data_print_placeholders) {
     CapturedLog captured;
     const config::Secret token("line-token-abcdef", "inline");
-    log::Logger("line").info("token.renewed", {log::secret("token", token),
-                                               log::personal("phone", "090-1234-5678")});
+    log::Logger("line").info(
+        "token.renewed", {log::secret("token", token), log::personal("phone", "090-1234-5678")});
     BOOST_TEST(captured.lines.str() == "level=info logger=line event=token.renewed "
                                        "token=[redacted] phone=[personal]\n");
 }

@@ -1,12 +1,10 @@
-#include "daemon/store/sqlite/sqlite_store.hpp"
-
+#include <csignal>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <csignal>
-
 #include <boost/test/unit_test.hpp>
 
+#include "daemon/store/sqlite/sqlite_store.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace musubi::store;
@@ -17,7 +15,9 @@ namespace {
 
 constexpr std::chrono::milliseconds k_busy{2000};
 
-int latest() { return migrations().back().version; }
+int latest() {
+    return migrations().back().version;
+}
 
 // This build's migrations plus one more, as a later musubi would ship them.
 std::vector<Migration> with_extra(std::string sql) {
@@ -53,9 +53,9 @@ BOOST_AUTO_TEST_CASE(a_new_file_gets_the_whole_schema_in_wal_mode_with_foreign_k
     BOOST_TEST(*(*store)->pragma("journal_mode") == "wal");
     BOOST_TEST(*(*store)->pragma("foreign_keys") == "1");
     BOOST_TEST(*(*store)->pragma("busy_timeout") == "2000");
-    for (const char* table : {"facts", "friends", "friend_tags", "buyers", "orders", "links",
-                              "enrollments", "outbox", "deliveries", "cursors", "webhook_events",
-                              "schema_migrations"}) {
+    for (const char* table :
+         {"facts", "friends", "friend_tags", "buyers", "orders", "links", "enrollments", "outbox",
+          "deliveries", "cursors", "webhook_events", "schema_migrations"}) {
         BOOST_TEST(has_table(file, table), table);
     }
     BOOST_TEST(query_text(file, "PRAGMA application_id") == std::to_string(k_application_id));
