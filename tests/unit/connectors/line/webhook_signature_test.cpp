@@ -1,6 +1,6 @@
-#include "connectors/line/webhook_signature.hpp"
-
 #include <boost/test/unit_test.hpp>
+
+#include "connectors/line/webhook_signature.hpp"
 
 using musubi::line::webhook_signature;
 using musubi::line::webhook_signature_matches;
@@ -28,7 +28,8 @@ BOOST_AUTO_TEST_CASE(one_changed_byte_of_the_body_is_refused) {
 BOOST_AUTO_TEST_CASE(wrong_secret_empty_and_truncated_headers_are_refused) {
     BOOST_TEST(!webhook_signature_matches("another-secret", k_body, k_signature));
     BOOST_TEST(!webhook_signature_matches(k_secret, k_body, ""));
-    BOOST_TEST(!webhook_signature_matches(k_secret, k_body, std::string(k_signature).substr(0, 20)));
+    BOOST_TEST(
+        !webhook_signature_matches(k_secret, k_body, std::string(k_signature).substr(0, 20)));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
