@@ -191,6 +191,9 @@ bool ConditionsType::read(const YAML::Node& node, std::vector<Condition>& out,
 }
 
 void ConditionsType::dump(const std::vector<Condition>& conditions, YAML::Emitter& out) const {
+    if (conditions.empty()) {
+        out << YAML::Flow;
+    }
     out << YAML::BeginMap;
     for (const auto& condition : conditions) {
         out << YAML::Key << condition.field << YAML::Value << YAML::Flow << YAML::BeginMap

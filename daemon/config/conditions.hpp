@@ -25,6 +25,7 @@ const std::vector<ConditionField>& condition_fields();
 
 struct ConditionsType {
     using value_type = std::vector<Condition>;
+    static constexpr bool is_block = true;
     std::string type_name() const { return "conditions (field: value)"; }
     bool read(const YAML::Node& node, std::vector<Condition>& out,
               const ReadContext& context) const;

@@ -43,6 +43,15 @@ struct KeyDoc {
 bool read_secret(const YAML::Node& map, const std::string& key, const std::string& env_name,
                  Secret& out, const ReadContext& context);
 
+// A comment after a one-line value; a nested mapping or list (which declares `is_block`) gets
+// none, as it would land on its last line.
+template <class Type>
+void comment_after_value(const Type&, const std::string& comment, YAML::Emitter& out) {
+    if constexpr (!requires { Type::is_block; }) {
+        out << YAML::Comment(comment);
+    }
+}
+
 template <class T>
 class Section {
 public:
@@ -82,10 +91,12 @@ public:
                 out.*member = std::move(value);
             }
         };
-        field.dump = [name, member, type](const T& value, YAML::Emitter& out) {
+        field.dump = [name, member, type](const T& value, YAML::Emitter& out,
+                                          const std::string& comment) {
             if (value.*member) { // an unset optional key is left out of the dump
                 out << YAML::Key << name << YAML::Value;
                 type.dump(*(value.*member), out);
+                comment_after_value(type, comment, out);
             }
         };
         m_fields.push_back(std::move(field));
@@ -104,7 +115,8 @@ public:
                                               const ReadContext& context) {
             read_secret(map, name, env_name, out.*member, context);
         };
-        field.dump = [name, member](const T& value, YAML::Emitter& out) {
+        field.dump = [name, member](const T& value, YAML::Emitter& out,
+                                    const std::string& comment) {
             const Secret& secret = value.*member;
             out << YAML::Key << name << YAML::Value;
             if (secret.empty()) {
@@ -112,6 +124,7 @@ public:
             } else {
                 out << "<redacted: " + secret.source() + ">";
             }
+            out << YAML::Comment(comment);
         };
         m_fields.push_back(std::move(field));
         return *this;
@@ -141,10 +154,11 @@ public:
         }
     }
 
+    // Each key with its description as a comment, so the dump documents itself.
     void dump(const T& value, YAML::Emitter& out) const {
         out << YAML::BeginMap;
         for (const auto& field : m_fields) {
-            field.dump(value, out);
+            field.dump(value, out, field.doc.description);
         }
         out << YAML::EndMap;
     }
@@ -170,7 +184,8 @@ private:
         KeyDoc doc;
         std::vector<std::string> names; // the YAML keys this field accepts
         std::function<void(const YAML::Node&, T&, const ReadContext&)> read;
-        std::function<void(const T&, YAML::Emitter&)> dump;
+        // Writes the key and its value with `comment` after it, unless it is an unset optional.
+        std::function<void(const T&, YAML::Emitter&, const std::string& comment)> dump;
     };
 
     template <class Type>
@@ -204,9 +219,11 @@ private:
                 throw std::logic_error("invalid default for " + path + "." + name);
             }
         };
-        field.dump = [name, member, type](const T& value, YAML::Emitter& out) {
+        field.dump = [name, member, type](const T& value, YAML::Emitter& out,
+                                          const std::string& comment) {
             out << YAML::Key << name << YAML::Value;
             type.dump(value.*member, out);
+            comment_after_value(type, comment, out);
         };
         m_fields.push_back(std::move(field));
         return *this;
@@ -253,6 +270,7 @@ private:
 template <class T>
 struct SectionType {
     using value_type = T;
+    static constexpr bool is_block = true;
     std::shared_ptr<const Section<T>> section;
 
     std::string type_name() const { return "'" + section->path() + "' settings"; }

@@ -149,6 +149,7 @@ struct EnumType {
 template <class Element>
 struct ListType {
     using value_type = std::vector<typename Element::value_type>;
+    static constexpr bool is_block = true;
     Element element;
 
     std::string type_name() const { return "list of " + element.type_name(); }
@@ -174,6 +175,9 @@ struct ListType {
         return ok;
     }
     void dump(const value_type& values, YAML::Emitter& out) const {
+        if (values.empty()) {
+            out << YAML::Flow;
+        }
         out << YAML::BeginSeq;
         for (const auto& value : values) {
             element.dump(value, out);
@@ -186,6 +190,7 @@ struct ListType {
 template <class Element>
 struct MapType {
     using value_type = std::map<std::string, typename Element::value_type>;
+    static constexpr bool is_block = true;
     Element element;
 
     std::string type_name() const { return "mapping of name: " + element.type_name(); }
@@ -208,6 +213,9 @@ struct MapType {
         return ok;
     }
     void dump(const value_type& values, YAML::Emitter& out) const {
+        if (values.empty()) {
+            out << YAML::Flow;
+        }
         out << YAML::BeginMap;
         for (const auto& [name, value] : values) {
             out << YAML::Key << name << YAML::Value;
