@@ -1,0 +1,54 @@
+#pragma once
+// What an RMS call can end in besides success, sorted into the few cases a caller acts on:
+// renew the license key (unauthorized), fix the request (bad_request), try again later
+// (transient), or look at the answer (malformed / other). Messages are for people and never
+// carry the service secret, the license key or buyers' personal data.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "connectors/http/http_client.hpp"
+
+namespace musubi::rakuten {
+
+// One entry of RMS's MessageModelList.
+struct RmsMessage {
+    std::string type; // INFO | WARNING | ERROR
+    std::string code; // e.g. ORDER_EXT_API_SEARCH_ORDER_ERROR_011
+    std::string text;
+    std::optional<std::string> order_number; // getOrder names the order it is about
+};
+
+enum class ErrorKind {
+    unauthorized, // 401: expired or wrong license key, or the function is not enabled
+    bad_request,  // 400: RMS refused the request; `messages` has its codes
+    transient,    // 5xx, 429, timeout, connection lost: worth retrying later
+    malformed,    // 200 whose body is not what the contract describes
+    cancelled,    // the caller asked to stop while we were waiting
+    other         // 404, 405, TLS failure, bad URL, a request the client refuses to send
+};
+
+struct Error {
+    ErrorKind kind = ErrorKind::other;
+    int status = 0; // HTTP status; 0 when there was no answer
+    std::vector<RmsMessage> messages;
+    std::string message; // what happened and what to do
+
+    bool retryable() const { return kind == ErrorKind::transient; }
+};
+
+std::string_view to_string(ErrorKind kind);
+
+// Reads MessageModelList from an RMS answer; entries that are not objects are skipped.
+std::vector<RmsMessage> read_messages(const nlohmann::json& body);
+
+// Sorts a non-200 answer (or a failed exchange) of RMS function `function` (e.g.
+// "searchOrder") into an Error.
+Error classify_status(std::string_view function, const http::Response& response);
+Error classify_transport(std::string_view function, const http::TransportError& error);
+
+} // namespace musubi::rakuten
