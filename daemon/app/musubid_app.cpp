@@ -6,6 +6,7 @@
 
 #include "daemon/app/run.hpp"
 #include "daemon/config/loader.hpp"
+#include "daemon/rakuten/carriers.hpp"
 #include "musubi/version.hpp"
 
 namespace musubi::app {
@@ -95,6 +96,19 @@ int MusubidApp::check_config() const {
     if (!loaded) {
         report(loaded.error());
         return 1;
+    }
+    // The carriers table beside musubi.yaml is shipped config too: check it here rather than
+    // let a mistake in it surface as shipping notices without tracking links.
+    if (loaded->rakuten.enabled) {
+        auto carriers =
+            rakuten_poller::Carriers::load(m_config_path.parent_path() / "carriers.yaml");
+        if (!carriers) {
+            std::cerr << carriers.error()
+                      << "\n1 error in the configuration; nothing was "
+                         "changed or started"
+                      << std::endl;
+            return 1;
+        }
     }
     std::cout << "OK: " << m_config_path.string() << " (shop " << loaded->shop.id << ", "
               << loaded->scenarios.size() << " scenario"

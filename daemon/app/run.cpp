@@ -6,6 +6,7 @@
 
 #include "daemon/config/loader.hpp"
 #include "daemon/log/log.hpp"
+#include "daemon/rakuten/order_poller.hpp"
 #include "daemon/store/store.hpp"
 #include "musubi/version.hpp"
 
@@ -61,6 +62,32 @@ void reload(config::Config& current, const std::filesystem::path& path, const lo
     sd_notify(0, "READY=1\nSTATUS=running");
 }
 
+// carriers.yaml lives beside musubi.yaml. Without it shipping facts still carry RMS's carrier
+// name, only without a tracking page, so a missing or bad file is an error but not fatal.
+rakuten_poller::Carriers load_carriers(const config::Config& config, const log::Logger& logger) {
+    const auto file = config.file.parent_path() / "carriers.yaml";
+    auto carriers = rakuten_poller::Carriers::load(file);
+    if (!carriers) {
+        logger.error("carriers.unreadable",
+                     {{"error", carriers.error()},
+                      {"action", "shipping messages go out without tracking links until the "
+                                 "file is fixed and musubi reloaded"}});
+        return {};
+    }
+    return std::move(*carriers);
+}
+
+// Starts the poller, or hands it the reloaded configuration (new credentials after a 401);
+// never waits for RMS.
+void configure_poller(rakuten_poller::OrderPoller& poller, const config::Config& config,
+                      const log::Logger& logger) {
+    if (!config.rakuten.enabled) {
+        poller.reload(rakuten_poller::poller_options(config, {}));
+        return;
+    }
+    poller.reload(rakuten_poller::poller_options(config, load_carriers(config, logger)));
+}
+
 } // namespace
 
 void block_daemon_signals() {
@@ -90,6 +117,10 @@ int serve(config::Config config, const std::filesystem::path& config_path) {
                                  {"schema_version", info.schema_version},
                                  {"migrated_from", info.migrated_from}});
 
+    // Declared after the store, so that it stops before the store closes.
+    rakuten_poller::OrderPoller poller(**store, "rakuten:" + config.shop.id);
+    configure_poller(poller, config, logger);
+
     sd_notify(0, "READY=1\nSTATUS=running");
     logger.info("ready");
 
@@ -101,12 +132,14 @@ int serve(config::Config config, const std::filesystem::path& config_path) {
         }
         if (signal == SIGHUP) {
             reload(config, config_path, logger);
+            configure_poller(poller, config, logger);
             continue;
         }
         logger.info("stopping", {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
         sd_notify(0, "STOPPING=1\nSTATUS=stopping");
         break;
     }
+    poller.stop();
     logger.info("stopped");
     return 0;
 }

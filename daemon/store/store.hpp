@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <tl/expected.hpp>
 
@@ -28,6 +29,55 @@ struct NewFact {
 
 enum class Recorded { inserted, duplicate };
 
+// A buyer as the store keeps them: keyed hashes only (see daemon/rakuten/buyer_key.hpp), and
+// the given name for greetings. Empty strings are stored as NULL.
+struct BuyerIdentity {
+    std::string buyer_key; // empty: the order carries neither e-mail nor phone
+    std::string email_hash;
+    std::string phone_hash;
+    std::string phone_last4_hash;
+    std::string given_name;
+};
+
+struct OrderItem {
+    std::string manage_number;
+    std::string name;
+    std::int64_t units = 0;
+    std::int64_t price = 0;
+};
+
+struct Shipment {
+    std::string carrier_code; // RMS deliveryCompany, e.g. "1001"
+    std::string carrier_name;
+    std::string tracking_number;
+    std::string tracking_url; // empty when the carrier has no per-parcel page
+};
+
+// An order as one poll saw it. The store compares it with what it holds to derive facts.
+struct OrderSnapshot {
+    std::string source = "rakuten";
+    std::string order_number;
+    int progress = 0;
+    std::optional<std::int64_t> total; // nullopt: not fixed yet
+    std::int64_t ordered_at_ms = 0;
+    std::optional<std::int64_t> shipped_at_ms;   // set once shipping completion is reported
+    std::optional<std::int64_t> cancelled_at_ms; // set once the cancellation is fixed
+    std::optional<Shipment> shipment;
+    std::vector<OrderItem> items;
+    BuyerIdentity buyer;
+};
+
+// Whether facts of a newly seen order may trigger scenarios. Backfilled orders (older than
+// the backfill horizon) only build the customer picture: the order row keeps triggers = 0
+// and its facts are recorded already processed (processed_at = recorded_at), so the engine
+// never acts on them. The choice is made when the order is first stored and kept after.
+enum class Triggers { yes, no };
+
+struct AppliedOrder {
+    bool new_order = false;
+    std::vector<std::string> recorded; // natural keys of the facts recorded now
+};
+
 struct StoreInfo {
     std::string backend;  // "sqlite"
     std::string location; // the file
@@ -43,6 +93,16 @@ public:
 
     virtual tl::expected<Recorded, StoreError> record_fact(const NewFact& fact) = 0;
     virtual tl::expected<std::int64_t, StoreError> count_facts(std::string_view kind) = 0;
+
+    // Upserts the buyer (by buyer key) and the order (by source and number), and records
+    // each state change not recorded before as a fact ('<source>:order:<no>:placed',
+    // ':shipped', ':cancelled'), all in one transaction. Seeing the same order again records
+    // nothing new.
+    virtual tl::expected<AppliedOrder, StoreError> apply_order(const OrderSnapshot& order,
+                                                               Triggers triggers) = 0;
+    // The natural keys of `keys` not recorded yet (pollers skip fetching what they know).
+    virtual tl::expected<std::vector<std::string>, StoreError>
+    missing_facts(const std::vector<std::string>& keys) = 0;
 
     // Pollers' positions, surviving restarts.
     virtual tl::expected<std::optional<std::string>, StoreError> cursor(std::string_view name) = 0;

@@ -53,4 +53,15 @@ grep -qF 'channel_secret: "<redacted: env MUSUBI_LINE_CHANNEL_SECRET>"' "$work/d
   fail "environment secret source not shown"
 if grep -qF from-the-environment-1234 "$work/dump-env"; then fail "environment secret leaked"; fi
 
+# 4. The carriers table beside musubi.yaml is checked too.
+rm -rf "$work/config2" && cp -r "$MUSUBI_SOURCE_DIR/config" "$work/config2"
+sed -i '0,/tracking_url:/s//trakking_url:/' "$work/config2/carriers.yaml"
+set +e
+out=$("$MUSUBID" --check-config --config "$work/config2/musubi.yaml" 2>&1)
+code=$?
+set -e
+[ "$code" -eq 1 ] || fail "a broken carriers.yaml exited $code, not 1: $out"
+grep -qE "^$work/config2/carriers.yaml:[0-9]+:[0-9]+: unknown key 'trakking_url' in carrier '[0-9]+'; valid: name, tracking_url\$" <<<"$out" ||
+  fail "no file:line:col error for carriers.yaml: $out"
+
 echo "it.check_config: 1 passed, 0 failed"

@@ -2,6 +2,10 @@
 
 #include <system_error>
 
+#include <nlohmann/json.hpp>
+
+#include "daemon/store/order_facts.hpp"
+
 namespace musubi::store::sqlite {
 
 namespace {
@@ -129,6 +133,203 @@ namespace musubi::store::sqlite {
 tl::expected<std::string, StoreError> SqliteStore::pragma(std::string_view name) {
     std::lock_guard lock(m_mutex);
     return m_db.pragma_text("PRAGMA " + std::string(name));
+}
+
+} // namespace musubi::store::sqlite
+
+namespace musubi::store::sqlite {
+
+namespace {
+
+std::optional<std::string> non_empty(const std::string& text) {
+    return text.empty() ? std::nullopt : std::optional<std::string>(text);
+}
+
+void bind_int(Statement& statement, int index, const std::optional<std::int64_t>& value) {
+    if (value) {
+        statement.bind(index, *value);
+    } else {
+        statement.bind_null(index);
+    }
+}
+
+std::string items_json(const std::vector<OrderItem>& items) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& item : items) {
+        list.push_back({{"manageNumber", item.manage_number},
+                        {"name", item.name},
+                        {"units", item.units},
+                        {"price", item.price}});
+    }
+    return list.dump();
+}
+
+struct StoredOrder {
+    StoredOrderState state;
+    Triggers triggers = Triggers::yes;
+};
+
+} // namespace
+
+tl::expected<AppliedOrder, StoreError> SqliteStore::apply_order(const OrderSnapshot& order,
+                                                                Triggers triggers) {
+    std::lock_guard lock(m_mutex);
+    // IMMEDIATE: take the write lock before reading the stored state we compare with.
+    if (auto begun = m_db.exec("BEGIN IMMEDIATE"); !begun) {
+        return tl::unexpected(begun.error());
+    }
+    auto applied = apply_order_locked(order, triggers);
+    if (!applied) {
+        (void)m_db.exec("ROLLBACK");
+        return applied;
+    }
+    if (auto committed = m_db.exec("COMMIT"); !committed) {
+        (void)m_db.exec("ROLLBACK");
+        return tl::unexpected(committed.error());
+    }
+    return applied;
+}
+
+tl::expected<std::optional<std::int64_t>, StoreError>
+SqliteStore::upsert_buyer(const BuyerIdentity& buyer) {
+    if (buyer.buyer_key.empty()) {
+        return std::optional<std::int64_t>();
+    }
+    auto statement = m_db.prepare(
+        "INSERT INTO buyers (buyer_key, email_hash, phone_hash, phone_last4_hash, given_name, "
+        "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (buyer_key) DO UPDATE SET "
+        "given_name = coalesce(excluded.given_name, buyers.given_name), "
+        "phone_last4_hash = coalesce(excluded.phone_last4_hash, buyers.phone_last4_hash) "
+        "RETURNING id");
+    if (!statement) {
+        return tl::unexpected(statement.error());
+    }
+    statement->bind(1, buyer.buyer_key)
+        .bind_optional(2, non_empty(buyer.email_hash))
+        .bind_optional(3, non_empty(buyer.phone_hash))
+        .bind_optional(4, non_empty(buyer.phone_last4_hash))
+        .bind_optional(5, non_empty(buyer.given_name))
+        .bind(6, now_ms());
+    auto row = statement->step();
+    if (!row) {
+        return tl::unexpected(row.error());
+    }
+    if (!*row) {
+        return tl::unexpected(StoreError{"upserting a buyer returned no id", ""});
+    }
+    const std::int64_t id = statement->column_int64(0);
+    // Finish the statement so that the transaction can commit.
+    (void)statement->step();
+    return std::optional<std::int64_t>(id);
+}
+
+tl::expected<AppliedOrder, StoreError> SqliteStore::apply_order_locked(const OrderSnapshot& order,
+                                                                       Triggers triggers) {
+    auto buyer_id = upsert_buyer(order.buyer);
+    if (!buyer_id) {
+        return tl::unexpected(buyer_id.error());
+    }
+    auto select = m_db.prepare("SELECT shipped_at IS NOT NULL, cancelled_at IS NOT NULL, triggers "
+                               "FROM orders WHERE source = ?1 AND order_number = ?2");
+    if (!select) {
+        return tl::unexpected(select.error());
+    }
+    select->bind(1, order.source).bind(2, order.order_number);
+    auto row = select->step();
+    if (!row) {
+        return tl::unexpected(row.error());
+    }
+    std::optional<StoredOrder> stored;
+    if (*row) {
+        stored = StoredOrder{{select->column_int64(0) != 0, select->column_int64(1) != 0},
+                             select->column_int64(2) != 0 ? Triggers::yes : Triggers::no};
+    }
+    select->reset();
+    // The order's first sighting decides for good whether its facts trigger.
+    const Triggers effective = stored ? stored->triggers : triggers;
+
+    auto upsert = m_db.prepare(
+        "INSERT INTO orders (source, order_number, buyer_id, progress, total, ordered_at, "
+        "shipped_at, cancelled_at, carrier_code, tracking_number, items, triggers, updated_at) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) "
+        "ON CONFLICT (source, order_number) DO UPDATE SET "
+        "buyer_id = coalesce(excluded.buyer_id, orders.buyer_id), progress = excluded.progress, "
+        "total = excluded.total, shipped_at = coalesce(orders.shipped_at, excluded.shipped_at), "
+        "cancelled_at = coalesce(orders.cancelled_at, excluded.cancelled_at), "
+        "carrier_code = coalesce(excluded.carrier_code, orders.carrier_code), "
+        "tracking_number = coalesce(excluded.tracking_number, orders.tracking_number), "
+        "items = excluded.items, updated_at = excluded.updated_at");
+    if (!upsert) {
+        return tl::unexpected(upsert.error());
+    }
+    const std::int64_t now = now_ms();
+    upsert->bind(1, order.source).bind(2, order.order_number);
+    bind_int(*upsert, 3, *buyer_id);
+    upsert->bind(4, static_cast<std::int64_t>(order.progress));
+    bind_int(*upsert, 5, order.total);
+    upsert->bind(6, order.ordered_at_ms);
+    bind_int(*upsert, 7, order.shipped_at_ms);
+    bind_int(*upsert, 8, order.cancelled_at_ms);
+    upsert->bind_optional(9,
+                          order.shipment ? non_empty(order.shipment->carrier_code) : std::nullopt);
+    upsert->bind_optional(10, order.shipment ? non_empty(order.shipment->tracking_number)
+                                             : std::nullopt);
+    upsert->bind(11, items_json(order.items))
+        .bind(12, static_cast<std::int64_t>(effective == Triggers::yes ? 1 : 0))
+        .bind(13, now);
+    if (auto done = upsert->run(); !done) {
+        return tl::unexpected(done.error());
+    }
+
+    AppliedOrder applied;
+    applied.new_order = !stored;
+    const auto facts = derive_order_facts(
+        stored ? std::optional<StoredOrderState>(stored->state) : std::nullopt, order, *buyer_id);
+    auto insert = m_db.prepare(
+        "INSERT INTO facts (natural_key, kind, subject, occurred_at, recorded_at, payload, "
+        "processed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (natural_key) DO NOTHING");
+    if (!insert) {
+        return tl::unexpected(insert.error());
+    }
+    for (const auto& fact : facts) {
+        insert->bind(1, fact.natural_key)
+            .bind(2, fact.kind)
+            .bind_optional(3, fact.subject)
+            .bind(4, fact.occurred_at_ms)
+            .bind(5, now)
+            .bind(6, fact.payload_json);
+        bind_int(*insert, 7,
+                 effective == Triggers::yes ? std::nullopt : std::optional<std::int64_t>(now));
+        if (auto done = insert->run(); !done) {
+            return tl::unexpected(done.error());
+        }
+        if (sqlite3_changes(m_db.handle()) == 1) {
+            applied.recorded.push_back(fact.natural_key);
+        }
+    }
+    return applied;
+}
+
+tl::expected<std::vector<std::string>, StoreError>
+SqliteStore::missing_facts(const std::vector<std::string>& keys) {
+    std::lock_guard lock(m_mutex);
+    auto statement = m_db.prepare("SELECT 1 FROM facts WHERE natural_key = ?1");
+    if (!statement) {
+        return tl::unexpected(statement.error());
+    }
+    std::vector<std::string> missing;
+    for (const auto& key : keys) {
+        statement->bind(1, key);
+        auto row = statement->step();
+        if (!row) {
+            return tl::unexpected(row.error());
+        }
+        if (!*row) {
+            missing.push_back(key);
+        }
+        statement->reset();
+    }
+    return missing;
 }
 
 } // namespace musubi::store::sqlite

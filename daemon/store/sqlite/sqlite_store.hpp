@@ -22,6 +22,10 @@ public:
     const StoreInfo& info() const override { return m_info; }
     tl::expected<Recorded, StoreError> record_fact(const NewFact& fact) override;
     tl::expected<std::int64_t, StoreError> count_facts(std::string_view kind) override;
+    tl::expected<AppliedOrder, StoreError> apply_order(const OrderSnapshot& order,
+                                                       Triggers triggers) override;
+    tl::expected<std::vector<std::string>, StoreError>
+    missing_facts(const std::vector<std::string>& keys) override;
     tl::expected<std::optional<std::string>, StoreError> cursor(std::string_view name) override;
     tl::expected<void, StoreError> set_cursor(std::string_view name,
                                               std::string_view value) override;
@@ -34,6 +38,10 @@ private:
     SqliteStore(Database db, StoreInfo info)
         : m_db(std::move(db))
         , m_info(std::move(info)) {}
+
+    tl::expected<AppliedOrder, StoreError> apply_order_locked(const OrderSnapshot& order,
+                                                              Triggers triggers);
+    tl::expected<std::optional<std::int64_t>, StoreError> upsert_buyer(const BuyerIdentity& buyer);
 
     std::mutex m_mutex; // one connection, used by one thread at a time
     Database m_db;

@@ -1,0 +1,319 @@
+#include "daemon/rakuten/order_poller.hpp"
+
+#include <algorithm>
+
+#include "connectors/rakuten/order_walker.hpp"
+#include "daemon/rakuten/order_snapshot.hpp"
+
+namespace musubi::rakuten_poller {
+
+namespace {
+
+using rakuten::TimePoint;
+
+std::string renew_hint() {
+    return "RMS refused the license key (HTTP 401): it expired (keys live 90 days) or is wrong. "
+           "Issue a new license key in RMS (店舗様向け情報・サービス > WEB APIサービス > "
+           "利用設定), write it to the file rakuten.license_key_file names (or "
+           "rakuten.license_key), then run `systemctl reload musubi`; a new key may be refused "
+           "for 10-30 minutes after issue. Polling is paused until the reload";
+}
+
+PollError rms_error(const rakuten::Error& error) {
+    return PollError{error.kind == rakuten::ErrorKind::unauthorized,
+                     error.kind == rakuten::ErrorKind::cancelled, error.message};
+}
+
+PollError store_error(const store::StoreError& error) {
+    return PollError{false, false, error.to_string()};
+}
+
+TimePoint system_now() {
+    return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+}
+
+} // namespace
+
+struct OrderSync::Query {
+    const char* name;   // for logs
+    const char* cursor; // nullptr: a fixed window back from now
+    rakuten::DateType date_type;
+    std::vector<int> progress;
+    const char* change; // the fact whose absence makes an order worth fetching
+};
+
+PollerOptions poller_options(const config::Config& config, Carriers carriers) {
+    PollerOptions options;
+    options.rakuten = config.rakuten;
+    options.hashing_key = config.privacy.hashing_key.reveal();
+    options.carriers = std::move(carriers);
+    return options;
+}
+
+tl::expected<PollCounts, PollError> OrderSync::poll() {
+    const TimePoint now = m_options.clock ? m_options.clock() : system_now();
+    auto from_horizon = horizon(now);
+    if (!from_horizon) {
+        return tl::unexpected(from_horizon.error());
+    }
+    static const Query k_queries[] = {
+        {"placed", k_cursor_placed, rakuten::DateType::order, {}, "placed"},
+        {"shipped",
+         k_cursor_shipped,
+         rakuten::DateType::shipping_completion_report,
+         {rakuten::k_progress_shipped, rakuten::k_progress_payment_processing,
+          rakuten::k_progress_payment_done},
+         "shipped"},
+        {"cancelled",
+         nullptr,
+         rakuten::DateType::order,
+         {rakuten::k_progress_awaiting_cancel_confirmation, rakuten::k_progress_cancelled},
+         "cancelled"},
+    };
+    PollCounts counts;
+    for (const auto& query : k_queries) {
+        if (auto done = run(query, now, *from_horizon, counts); !done) {
+            return tl::unexpected(done.error());
+        }
+    }
+    return counts;
+}
+
+tl::expected<TimePoint, PollError> OrderSync::horizon(TimePoint now) {
+    auto stored = m_store.cursor(k_cursor_horizon);
+    if (!stored) {
+        return tl::unexpected(store_error(stored.error()));
+    }
+    if (*stored) {
+        auto parsed = rakuten::parse_rms_datetime(**stored);
+        if (parsed) {
+            return *parsed;
+        }
+        m_logger.warn("cursor.unreadable",
+                      {{"cursor", k_cursor_horizon}, {"error", parsed.error()}});
+    }
+    const auto horizon = std::chrono::time_point_cast<std::chrono::seconds>(
+        now - std::chrono::duration_cast<std::chrono::seconds>(m_options.rakuten.backfill_horizon));
+    if (auto saved = m_store.set_cursor(k_cursor_horizon, rakuten::format_rms_datetime(horizon));
+        !saved) {
+        return tl::unexpected(store_error(saved.error()));
+    }
+    m_logger.info("backfill.horizon", {{"horizon", rakuten::format_rms_datetime(horizon)},
+                                       {"action", "older orders build the customer picture only"}});
+    return horizon;
+}
+
+tl::expected<TimePoint, PollError> OrderSync::start_of(const Query& query, TimePoint now) {
+    const auto history =
+        std::max<std::chrono::milliseconds>(m_options.history, m_options.rakuten.backfill_horizon);
+    const TimePoint first = now - std::chrono::duration_cast<std::chrono::seconds>(history);
+    if (query.cursor == nullptr) {
+        return now - std::chrono::duration_cast<std::chrono::seconds>(m_options.cancel_window);
+    }
+    auto stored = m_store.cursor(query.cursor);
+    if (!stored) {
+        return tl::unexpected(store_error(stored.error()));
+    }
+    if (!*stored) {
+        return first;
+    }
+    auto parsed = rakuten::parse_rms_datetime(**stored);
+    if (!parsed) {
+        m_logger.warn("cursor.unreadable", {{"cursor", query.cursor},
+                                            {"error", parsed.error()},
+                                            {"action", "reading the whole history again"}});
+        return first;
+    }
+    return *parsed - std::chrono::duration_cast<std::chrono::seconds>(m_options.rakuten.overlap);
+}
+
+tl::expected<void, PollError> OrderSync::run(const Query& query, TimePoint now, TimePoint horizon,
+                                             PollCounts& counts) {
+    auto from = start_of(query, now);
+    if (!from) {
+        return tl::unexpected(from.error());
+    }
+    rakuten::OrderNumberRequest request{query.date_type, std::min(*from, now), now, query.progress,
+                                        now};
+    auto found = rakuten::fetch_order_numbers(m_client, request);
+    if (!found) {
+        return tl::unexpected(rms_error(found.error()));
+    }
+    counts.searched += static_cast<int>(found->order_numbers.size());
+    // Only fetch what adds a fact: re-read orders whose change is recorded cost nothing.
+    std::vector<std::string> keys;
+    for (const auto& number : found->order_numbers) {
+        keys.push_back("rakuten:order:" + number + ":" + query.change);
+    }
+    auto missing = m_store.missing_facts(keys);
+    if (!missing) {
+        return tl::unexpected(store_error(missing.error()));
+    }
+    std::vector<std::string> numbers;
+    const std::string prefix = "rakuten:order:";
+    const std::string suffix = std::string(":") + query.change;
+    for (const auto& key : *missing) {
+        numbers.push_back(key.substr(prefix.size(), key.size() - prefix.size() - suffix.size()));
+    }
+    if (!numbers.empty()) {
+        auto result = rakuten::get_orders(m_client, numbers);
+        if (!result) {
+            return tl::unexpected(rms_error(result.error()));
+        }
+        counts.fetched += static_cast<int>(result->orders.size());
+        for (const auto& problem : result->problems) {
+            ++counts.problems;
+            m_logger.warn("order.unreadable", {{"order", problem.order_number},
+                                               {"problem", problem.message},
+                                               {"action", "skipped; other orders go on"}});
+        }
+        for (const auto& order : result->orders) {
+            apply(order, now, horizon, counts);
+        }
+    }
+    if (query.cursor != nullptr) {
+        if (auto saved = m_store.set_cursor(query.cursor, rakuten::format_rms_datetime(now));
+            !saved) {
+            return tl::unexpected(store_error(saved.error()));
+        }
+    }
+    return {};
+}
+
+void OrderSync::apply(const rakuten::Order& order, TimePoint now, TimePoint horizon,
+                      PollCounts& counts) {
+    const auto snapshot =
+        make_snapshot(order, m_options.carriers, m_options.hashing_key, to_ms(now));
+    const auto triggers =
+        order.order_datetime >= horizon ? store::Triggers::yes : store::Triggers::no;
+    auto applied = m_store.apply_order(snapshot, triggers);
+    if (!applied) {
+        ++counts.problems;
+        m_logger.error("order.store_failed",
+                       {{"order", order.order_number}, {"error", applied.error().to_string()}});
+        return;
+    }
+    if (applied->new_order && triggers == store::Triggers::no) {
+        ++counts.backfilled;
+    }
+    for (const auto& key : applied->recorded) {
+        if (key.ends_with(":placed")) {
+            ++counts.placed;
+        } else if (key.ends_with(":shipped")) {
+            ++counts.shipped;
+        } else if (key.ends_with(":cancelled")) {
+            ++counts.cancelled;
+        }
+        m_logger.debug("fact.recorded", {{"key", key}});
+    }
+}
+
+OrderPoller::OrderPoller(store::Store& store, std::string logger_name)
+    : m_store(store)
+    , m_logger(std::move(logger_name)) {}
+
+OrderPoller::~OrderPoller() {
+    stop();
+}
+
+void OrderPoller::reload(PollerOptions options) {
+    std::lock_guard lock(m_mutex);
+    m_pending = std::move(options);
+    m_session.request_stop();
+    if (!m_thread.joinable()) {
+        m_thread = std::jthread([this](std::stop_token stop) { run(stop); });
+    }
+    m_changed.notify_all();
+}
+
+void OrderPoller::stop() {
+    if (m_thread.joinable()) {
+        m_thread.request_stop();
+        m_thread.join();
+    }
+}
+
+void OrderPoller::wait(std::stop_token token, std::optional<std::chrono::milliseconds> duration) {
+    std::unique_lock lock(m_mutex);
+    if (duration) {
+        m_changed.wait_for(lock, token, *duration, [] { return false; });
+    } else {
+        m_changed.wait(lock, token, [] { return false; });
+    }
+}
+
+void OrderPoller::run(std::stop_token stop) {
+    while (!stop.stop_requested()) {
+        PollerOptions options;
+        std::stop_source session;
+        {
+            std::unique_lock lock(m_mutex);
+            if (!m_changed.wait(lock, stop, [this] { return m_pending.has_value(); })) {
+                break;
+            }
+            options = std::move(*m_pending);
+            m_pending.reset();
+            m_session = std::stop_source();
+            session = m_session;
+        }
+        m_paused = false;
+        if (!options.rakuten.enabled) {
+            m_logger.info("poller.disabled", {{"key", "rakuten.enabled"}});
+            continue;
+        }
+        // Stopping the thread also ends the session's waits.
+        std::stop_callback forward(stop, [session]() mutable { session.request_stop(); });
+        run_session(options, session.get_token());
+    }
+}
+
+void OrderPoller::run_session(const PollerOptions& options, std::stop_token session) {
+    rakuten::ClientOptions client_options{options.rakuten.base_url, options.rakuten.timeout,
+                                          options.rakuten.request_interval, options.retry};
+    rakuten::RmsClient client(
+        client_options,
+        {options.rakuten.service_secret.reveal(), options.rakuten.license_key.reveal()}, session);
+    client.set_retry_observer([this](const rakuten::RetryNotice& notice) {
+        m_logger.warn("rms.retry", {{"function", notice.function},
+                                    {"retry", notice.retry},
+                                    {"delay", notice.delay},
+                                    {"error", notice.cause.message}});
+    });
+    m_logger.info("poller.started", {{"base_url", options.rakuten.base_url},
+                                     {"poll_interval", options.rakuten.poll_interval},
+                                     {"carriers", options.carriers.size()}});
+    OrderSync sync(m_store, options, client, m_logger);
+    while (!session.stop_requested()) {
+        const auto started = std::chrono::steady_clock::now();
+        auto result = sync.poll();
+        ++m_polls;
+        const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::steady_clock::now() - started);
+        if (result) {
+            m_logger.info("poll.done", {{"searched", result->searched},
+                                        {"fetched", result->fetched},
+                                        {"placed", result->placed},
+                                        {"shipped", result->shipped},
+                                        {"cancelled", result->cancelled},
+                                        {"backfilled", result->backfilled},
+                                        {"problems", result->problems},
+                                        {"took", took}});
+        } else if (result.error().cancelled) {
+            break;
+        } else if (result.error().unauthorized) {
+            m_paused = true;
+            m_logger.error("rms.unauthorized",
+                           {{"error", result.error().message}, {"action", renew_hint()}});
+            wait(session, std::nullopt);
+            break;
+        } else {
+            m_logger.warn("poll.failed", {{"error", result.error().message},
+                                          {"action", "retrying at the next poll"},
+                                          {"next_in", options.rakuten.poll_interval}});
+        }
+        wait(session, options.rakuten.poll_interval);
+    }
+    m_logger.info("poller.stopped");
+}
+
+} // namespace musubi::rakuten_poller

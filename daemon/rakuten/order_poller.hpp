@@ -1,0 +1,144 @@
+#pragma once
+// The Rakuten order poller: every poll_interval it asks RMS for new, shipped and cancelled
+// orders and applies each to the store, which records every state change once as a fact.
+//
+// Three queries per poll:
+//  - placed:    dateType 1 (order date) from the 'rakuten:orders.placed' cursor;
+//  - shipped:   dateType 5 (shipping completion report), progress 500/600/700, from the
+//               'rakuten:orders.shipped' cursor;
+//  - cancelled: dateType 1, progress 800/900, over the last cancel_window (30 days): a
+//               cancellation has no date RMS can search by, so the recent orders are re-read.
+// Each query only fetches (getOrder) the orders whose fact is not recorded yet. A cursor is
+// the end of the last search that was applied completely; the next search starts `overlap`
+// before it, for orders RMS indexes late. Re-reading is harmless: facts have natural keys.
+//
+// First start (no cursors): history = max(backfill_horizon, 30 days) is read, so that repeat
+// buyers are recognised from the start. The horizon (first start − backfill_horizon) is
+// stored in the cursor 'rakuten:horizon' and never moves: an order placed before it is stored
+// with triggers = 0 and its facts already processed (store::Triggers::no).
+//
+// A 401 (expired or wrong license key) pauses polling with one error line until a reload
+// brings new credentials; other failures are logged and retried at the next poll.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <stop_token>
+#include <string>
+#include <thread>
+
+#include <tl/expected.hpp>
+
+#include "connectors/rakuten/rms_client.hpp"
+#include "daemon/config/config.hpp"
+#include "daemon/log/log.hpp"
+#include "daemon/rakuten/carriers.hpp"
+#include "daemon/store/store.hpp"
+
+namespace musubi::rakuten_poller {
+
+inline constexpr std::chrono::days k_min_history{30};
+inline constexpr std::chrono::days k_cancel_window{30};
+
+inline constexpr const char* k_cursor_horizon = "rakuten:horizon";
+inline constexpr const char* k_cursor_placed = "rakuten:orders.placed";
+inline constexpr const char* k_cursor_shipped = "rakuten:orders.shipped";
+
+using Clock = std::function<rakuten::TimePoint()>;
+
+struct PollerOptions {
+    config::RakutenConfig rakuten;
+    std::string hashing_key;
+    Carriers carriers;
+    Clock clock; // empty: the system clock
+    rakuten::RetryPolicy retry;
+    std::chrono::days history = k_min_history;
+    std::chrono::days cancel_window = k_cancel_window;
+};
+
+PollerOptions poller_options(const config::Config& config, Carriers carriers);
+
+struct PollCounts {
+    int searched = 0; // order numbers found by the three searches
+    int fetched = 0;  // orders read with getOrder
+    int placed = 0;   // facts recorded
+    int shipped = 0;
+    int cancelled = 0;
+    int backfilled = 0; // new orders older than the horizon
+    int problems = 0;   // orders that could not be read or stored
+};
+
+struct PollError {
+    bool unauthorized = false;
+    bool cancelled = false; // stop requested
+    std::string message;
+};
+
+// One poll, synchronously (the thread below calls it; tests call it directly).
+class OrderSync {
+public:
+    OrderSync(store::Store& store, const PollerOptions& options, rakuten::RmsClient& client,
+              const log::Logger& logger)
+        : m_store(store)
+        , m_options(options)
+        , m_client(client)
+        , m_logger(logger) {}
+
+    tl::expected<PollCounts, PollError> poll();
+
+private:
+    struct Query;
+    tl::expected<void, PollError> run(const Query& query, rakuten::TimePoint now,
+                                      rakuten::TimePoint horizon, PollCounts& counts);
+    tl::expected<rakuten::TimePoint, PollError> horizon(rakuten::TimePoint now);
+    tl::expected<rakuten::TimePoint, PollError> start_of(const Query& query,
+                                                         rakuten::TimePoint now);
+    void apply(const rakuten::Order& order, rakuten::TimePoint now, rakuten::TimePoint horizon,
+               PollCounts& counts);
+
+    store::Store& m_store;
+    const PollerOptions& m_options;
+    rakuten::RmsClient& m_client;
+    const log::Logger& m_logger;
+};
+
+// The poller's thread. start()/reload() never block on RMS: the thread takes the new options
+// as soon as its current request ends.
+class OrderPoller {
+public:
+    // `logger_name` e.g. "rakuten:my-shop" (its level comes from log.levels.rakuten).
+    explicit OrderPoller(store::Store& store, std::string logger_name = "rakuten");
+    ~OrderPoller();
+    OrderPoller(const OrderPoller&) = delete;
+    OrderPoller& operator=(const OrderPoller&) = delete;
+
+    // Starts the thread (if needed) with these options; again later = a reload. With
+    // rakuten.enabled false the thread idles.
+    void reload(PollerOptions options);
+    // Stops and joins; a request in flight runs to its timeout.
+    void stop();
+
+    // For status and tests.
+    std::int64_t polls() const { return m_polls.load(); }
+    bool paused() const { return m_paused.load(); }
+
+private:
+    void run(std::stop_token stop);
+    void run_session(const PollerOptions& options, std::stop_token session);
+    void wait(std::stop_token token, std::optional<std::chrono::milliseconds> duration);
+
+    store::Store& m_store;
+    log::Logger m_logger;
+    std::mutex m_mutex;
+    std::condition_variable_any m_changed;
+    std::optional<PollerOptions> m_pending;
+    std::stop_source m_session;
+    std::atomic<std::int64_t> m_polls{0};
+    std::atomic<bool> m_paused{false};
+    std::jthread m_thread;
+};
+
+} // namespace musubi::rakuten_poller
