@@ -1,5 +1,6 @@
 #include "daemon/log/log.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <map>
@@ -57,7 +58,10 @@ public:
     }
     void add_secret(const std::string& value) {
         std::lock_guard lock(mutex_);
-        m_secrets.push_back(value);
+        // Every reload registers the secrets again; keep each once.
+        if (std::find(m_secrets.begin(), m_secrets.end(), value) == m_secrets.end()) {
+            m_secrets.push_back(value);
+        }
     }
 
 protected:
