@@ -27,7 +27,8 @@ sigset_t daemon_signals() {
 void register_secrets(const config::Config& config) {
     for (const config::Secret* secret :
          {&config.privacy.hashing_key, &config.rakuten.service_secret, &config.rakuten.license_key,
-          &config.line.channel_secret, &config.line.channel_access_token, &config.admin.token}) {
+          &config.line.channel_secret, &config.line.channel_access_token, &config.admin.token,
+          &config.linking.site_token}) {
         log::add_redaction(secret->reveal());
     }
 }

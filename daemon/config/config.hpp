@@ -77,6 +77,33 @@ struct AdminConfig {
     Secret token;
 };
 
+struct ClockConfig {
+    std::string follow; // musubi-sim's base URL; empty: the system clock
+};
+
+struct DispatchConfig {
+    std::int64_t workers = 0;           // sends in flight at once
+    Duration retry_initial{};           // first backoff after a 5xx, timeout or 429
+    Duration retry_max{};               // backoff ceiling
+    Duration expire_after{};            // a row first tried longer ago is not resent blindly
+    Duration quota_check_interval{};    // how often to look again after the monthly limit
+};
+
+struct LinkingConfig {
+    std::string page_url;               // public URL of the link page; empty: no web form
+    Duration page_token_ttl{};          // how long a link-page token is valid
+    Duration session_ttl{};             // how long an order number waits for the digits
+    std::int64_t max_attempts = 0;      // failed attempts per friend within attempt_window
+    Duration attempt_window{};
+    std::vector<std::string> unlink_keywords;
+    Secret site_token;                  // the shop site's bearer token for account-link calls
+};
+
+struct ReviewsConfig {
+    std::filesystem::path drop_dir;     // review CSVs dropped here are imported
+    Duration scan_interval{};
+};
+
 struct Config {
     std::filesystem::path file; // the musubi.yaml that was loaded
     ShopConfig shop;
@@ -87,6 +114,10 @@ struct Config {
     LineConfig line;
     WebhookConfig webhook;
     AdminConfig admin;
+    ClockConfig clock;
+    DispatchConfig dispatch;
+    LinkingConfig linking;
+    ReviewsConfig reviews;
     std::filesystem::path templates_dir;
     std::string scenarios_pattern; // as written, e.g. "scenarios/*.yaml"
     std::vector<Scenario> scenarios;

@@ -139,6 +139,70 @@ Section<AdminConfig> admin_section() {
     return section;
 }
 
+Section<ClockConfig> clock_section() {
+    Section<ClockConfig> section("clock");
+    section.key("follow", &ClockConfig::follow, StringType{true}, Default{"\"\""},
+                "leave empty in production; the demo and tests follow musubi-sim's clock by "
+                "giving its base URL, e.g. http://127.0.0.1:18480");
+    return section;
+}
+
+Section<DispatchConfig> dispatch_section() {
+    Section<DispatchConfig> section("dispatch");
+    section
+        .key("workers", &DispatchConfig::workers, IntType{1, 64}, Default{"8"},
+             "how many messages are sent at once (each over a kept-alive connection)")
+        .key("retry_initial", &DispatchConfig::retry_initial,
+             DurationType{std::chrono::milliseconds(10)}, Default{"1s"},
+             "the first wait before resending after a LINE error, a timeout or a 429")
+        .key("retry_max", &DispatchConfig::retry_max, DurationType{std::chrono::seconds(1)},
+             Default{"10m"}, "the longest wait between two resends")
+        .key("expire_after", &DispatchConfig::expire_after, DurationType{std::chrono::hours(1)},
+             Default{"23h"},
+             "a message first tried longer ago is marked expired, not resent (LINE forgets a "
+             "retry key after 24 hours)")
+        .key("quota_check_interval", &DispatchConfig::quota_check_interval,
+             DurationType{std::chrono::seconds(1)}, Default{"10m"},
+             "after the monthly message limit is reached, how often to look whether sending "
+             "may resume");
+    return section;
+}
+
+Section<LinkingConfig> linking_section() {
+    Section<LinkingConfig> section("linking");
+    section
+        .key("page_url", &LinkingConfig::page_url, StringType{true}, Default{"\"\""},
+             "the public https URL of the link page (the webhook address behind your proxy, "
+             "path /link); empty turns the web form off")
+        .key("page_token_ttl", &LinkingConfig::page_token_ttl,
+             DurationType{std::chrono::minutes(1)}, Default{"30m"},
+             "how long a link-page button stays valid")
+        .key("session_ttl", &LinkingConfig::session_ttl, DurationType{std::chrono::minutes(1)},
+             Default{"10m"}, "how long musubi waits for the phone digits after an order number")
+        .key("max_attempts", &LinkingConfig::max_attempts, IntType{1, 100}, Default{"5"},
+             "failed linking attempts a friend may make within attempt_window")
+        .key("attempt_window", &LinkingConfig::attempt_window,
+             DurationType{std::chrono::minutes(1)}, Default{"1h"},
+             "the period max_attempts counts over; after that many failures the friend waits")
+        .key("unlink_keywords", &LinkingConfig::unlink_keywords, ListType<StringType>{},
+             Default{"[連携解除]"}, "a message that is exactly one of these unlinks the friend")
+        .secret("site_token", &LinkingConfig::site_token,
+                "the bearer token the shop's own site sends to /account-link (own-site member "
+                "linking); without it that endpoint is off");
+    return section;
+}
+
+Section<ReviewsConfig> reviews_section() {
+    Section<ReviewsConfig> section("reviews");
+    section
+        .key("drop_dir", &ReviewsConfig::drop_dir, PathType{}, Default{"reviews"},
+             "review CSVs exported from RMS and put here are imported, then moved to done/ "
+             "(or rejected/ with a .reason file)")
+        .key("scan_interval", &ReviewsConfig::scan_interval, DurationType{std::chrono::seconds(1)},
+             Default{"1m"}, "how often the folder is looked at");
+    return section;
+}
+
 void check_config(const Config& config, const YAML::Node& map, const ReadContext& context) {
     const auto where = [&](const char* key) {
         const YAML::Node node = map.IsMap() ? map[key] : YAML::Node();
@@ -208,6 +272,14 @@ const Section<Config>& config_section() {
                  "the webhook endpoint LINE calls")
             .key("admin", &Config::admin, nested(admin_section()), Default{"{}"},
                  "the status page and operator API")
+            .key("clock", &Config::clock, nested(clock_section()), Default{"{}"},
+                 "where musubi's time comes from (tests and the demo only)")
+            .key("dispatch", &Config::dispatch, nested(dispatch_section()), Default{"{}"},
+                 "sending messages")
+            .key("linking", &Config::linking, nested(linking_section()), Default{"{}"},
+                 "linking friends to buyers (ID連携)")
+            .key("reviews", &Config::reviews, nested(reviews_section()), Default{"{}"},
+                 "importing RMS review CSVs")
             .key("templates", &Config::templates_dir, PathType{}, Default{"templates"},
                  "the folder of message templates (<name>.txt or <name>.json)")
             .key("scenarios", &Config::scenarios_pattern, StringType{}, Default{"scenarios/*.yaml"},

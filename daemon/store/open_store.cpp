@@ -3,8 +3,9 @@
 
 namespace musubi::store {
 
-tl::expected<std::unique_ptr<Store>, StoreError> open_store(const config::StoreConfig& config) {
-    auto store = sqlite::SqliteStore::open(config.path, config.busy_timeout);
+tl::expected<std::unique_ptr<Store>, StoreError>
+open_store(const config::StoreConfig& config, std::shared_ptr<const clock::Clock> clock) {
+    auto store = sqlite::SqliteStore::open(config.path, config.busy_timeout, std::move(clock));
     if (!store) {
         return tl::unexpected(store.error());
     }

@@ -12,8 +12,12 @@
 
 #include <tl/expected.hpp>
 
+#include "daemon/clock/clock.hpp"
 #include "daemon/config/config.hpp"
+#include "daemon/store/links.hpp"
+#include "daemon/store/outbox.hpp"
 #include "daemon/store/store_error.hpp"
+#include "daemon/store/webhook_inbox.hpp"
 
 namespace musubi::store {
 
@@ -108,9 +112,19 @@ public:
     virtual tl::expected<std::optional<std::string>, StoreError> cursor(std::string_view name) = 0;
     virtual tl::expected<void, StoreError> set_cursor(std::string_view name,
                                                       std::string_view value) = 0;
+
+    // The parts of the store each worker uses, each over its own connection so that one
+    // worker's reads never wait for another's writes. Owned by the store.
+    virtual WebhookInbox& webhook_inbox() = 0;
+    virtual Outbox& outbox() = 0;
+    virtual Links& links() = 0;
 };
 
 // Opens the configured store, creating it and applying migrations as needed.
-tl::expected<std::unique_ptr<Store>, StoreError> open_store(const config::StoreConfig& config);
+// `clock` is the daemon's "now" for due times and expiry (the system clock unless the
+// configuration follows the simulator's).
+tl::expected<std::unique_ptr<Store>, StoreError>
+open_store(const config::StoreConfig& config,
+           std::shared_ptr<const clock::Clock> clock = std::make_shared<clock::SystemClock>());
 
 } // namespace musubi::store

@@ -173,4 +173,43 @@ tl::expected<std::string, StoreError> Database::pragma_text(std::string_view sta
     return *row ? statement->column_text(0) : std::string();
 }
 
+tl::expected<Database, StoreError> open_connection(const std::filesystem::path& path,
+                                                   std::chrono::milliseconds busy_timeout) {
+    auto db = Database::open(path);
+    if (!db) {
+        return tl::unexpected(db.error());
+    }
+    sqlite3_busy_timeout(db->handle(), static_cast<int>(busy_timeout.count()));
+    for (const char* pragma : {"PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON"}) {
+        if (auto applied = db->exec(pragma); !applied) {
+            return tl::unexpected(applied.error());
+        }
+    }
+    return db;
+}
+
+tl::expected<Transaction, StoreError> Transaction::begin(Database& db) {
+    if (auto begun = db.exec("BEGIN IMMEDIATE"); !begun) {
+        return tl::unexpected(begun.error());
+    }
+    return Transaction(db);
+}
+
+Transaction::Transaction(Transaction&& other) noexcept
+    : m_db(std::exchange(other.m_db, nullptr)) {}
+
+Transaction::~Transaction() {
+    if (m_db != nullptr) {
+        (void)m_db->exec("ROLLBACK");
+    }
+}
+
+tl::expected<void, StoreError> Transaction::commit() {
+    if (auto committed = m_db->exec("COMMIT"); !committed) {
+        return tl::unexpected(committed.error());
+    }
+    m_db = nullptr;
+    return {};
+}
+
 } // namespace musubi::store::sqlite

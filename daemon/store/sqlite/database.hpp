@@ -2,6 +2,7 @@
 // A thin RAII layer over SQLite's C API: one connection, prepared statements, errors as values.
 // Kept small on purpose: the SQL lives with the store that uses it.
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -75,6 +76,33 @@ private:
         , m_path(std::move(path)) {}
     sqlite3* m_db = nullptr;
     std::filesystem::path m_path;
+};
+
+// Opens one more connection to an existing store file, set up as every musubi connection is:
+// busy timeout (writers wait for each other instead of failing), synchronous NORMAL (WAL),
+// foreign keys on. Each worker (engine, dispatcher, webhook, linking) has its own connection,
+// so readers never wait and writers queue inside SQLite.
+tl::expected<Database, StoreError> open_connection(const std::filesystem::path& path,
+                                                   std::chrono::milliseconds busy_timeout);
+
+// One write transaction: BEGIN IMMEDIATE on construction (the write lock is taken before
+// anything is read, so what is read cannot change before the commit), ROLLBACK unless
+// commit() succeeded.
+class Transaction {
+public:
+    static tl::expected<Transaction, StoreError> begin(Database& db);
+    Transaction(Transaction&& other) noexcept;
+    Transaction& operator=(Transaction&&) = delete;
+    Transaction(const Transaction&) = delete;
+    Transaction& operator=(const Transaction&) = delete;
+    ~Transaction();
+
+    tl::expected<void, StoreError> commit();
+
+private:
+    explicit Transaction(Database& db)
+        : m_db(&db) {}
+    Database* m_db = nullptr; // null once committed or moved from
 };
 
 } // namespace musubi::store::sqlite

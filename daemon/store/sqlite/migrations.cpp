@@ -1,6 +1,7 @@
 #include "daemon/store/sqlite/migrations.hpp"
 
 #include "daemon/store/sqlite/schema_v1.hpp"
+#include "daemon/store/sqlite/schema_v2.hpp"
 
 namespace musubi::store::sqlite {
 
@@ -25,6 +26,8 @@ const std::vector<Migration>& migrations() {
          "facts, friends, buyers, orders, links, enrollments, outbox, deliveries, cursors, "
          "webhook events",
          k_schema_v1},
+        {2, "engine waits, reply rows, linking sessions and attempts, account-link nonces, reviews",
+         k_schema_v2},
     };
     return all;
 }

@@ -20,7 +20,7 @@ std::int64_t now_ms() {
 
 tl::expected<std::unique_ptr<SqliteStore>, StoreError>
 SqliteStore::open(const std::filesystem::path& path, std::chrono::milliseconds busy_timeout,
-                  const std::vector<Migration>& all) {
+                  std::shared_ptr<const clock::Clock> clock, const std::vector<Migration>& all) {
     std::error_code error;
     if (path.has_parent_path() && !std::filesystem::exists(path.parent_path(), error)) {
         std::filesystem::create_directories(path.parent_path(), error);
@@ -58,7 +58,29 @@ SqliteStore::open(const std::filesystem::path& path, std::chrono::milliseconds b
         return tl::unexpected(report.error());
     }
     StoreInfo info{"sqlite", path.string(), report->to_version, report->from_version};
-    return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(*db), std::move(info)));
+    std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(*db), std::move(info)));
+    if (auto opened = store->open_parts(busy_timeout, clock); !opened) {
+        return tl::unexpected(opened.error());
+    }
+    return store;
+}
+
+tl::expected<void, StoreError>
+SqliteStore::open_parts(std::chrono::milliseconds busy_timeout,
+                        const std::shared_ptr<const clock::Clock>& clock) {
+    const auto connection = [&]() { return open_connection(m_db.path(), busy_timeout); };
+    auto inbox = connection();
+    auto outbox = connection();
+    auto links = connection();
+    for (auto* opened : {&inbox, &outbox, &links}) {
+        if (!*opened) {
+            return tl::unexpected(opened->error());
+        }
+    }
+    m_webhook_inbox = std::make_unique<SqliteWebhookInbox>(std::move(*inbox), clock);
+    m_outbox = std::make_unique<SqliteOutbox>(std::move(*outbox), clock);
+    m_links = std::make_unique<SqliteLinks>(std::move(*links), clock);
+    return {};
 }
 
 tl::expected<Recorded, StoreError> SqliteStore::record_fact(const NewFact& fact) {

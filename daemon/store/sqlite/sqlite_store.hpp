@@ -8,6 +8,9 @@
 
 #include "daemon/store/sqlite/database.hpp"
 #include "daemon/store/sqlite/migrations.hpp"
+#include "daemon/store/sqlite/sqlite_links.hpp"
+#include "daemon/store/sqlite/sqlite_outbox.hpp"
+#include "daemon/store/sqlite/sqlite_webhook_inbox.hpp"
 #include "daemon/store/store.hpp"
 
 namespace musubi::store::sqlite {
@@ -17,6 +20,7 @@ public:
     // `all` is the migration list (tests pass their own to simulate older and newer builds).
     static tl::expected<std::unique_ptr<SqliteStore>, StoreError>
     open(const std::filesystem::path& path, std::chrono::milliseconds busy_timeout,
+         std::shared_ptr<const clock::Clock> clock = std::make_shared<clock::SystemClock>(),
          const std::vector<Migration>& all = migrations());
 
     const StoreInfo& info() const override { return m_info; }
@@ -30,6 +34,10 @@ public:
     tl::expected<void, StoreError> set_cursor(std::string_view name,
                                               std::string_view value) override;
 
+    WebhookInbox& webhook_inbox() override { return *m_webhook_inbox; }
+    Outbox& outbox() override { return *m_outbox; }
+    Links& links() override { return *m_links; }
+
     // A PRAGMA's value on the store's own connection (journal_mode, foreign_keys, ...), for
     // status output and tests.
     tl::expected<std::string, StoreError> pragma(std::string_view name);
@@ -38,6 +46,8 @@ private:
     SqliteStore(Database db, StoreInfo info)
         : m_db(std::move(db))
         , m_info(std::move(info)) {}
+    tl::expected<void, StoreError> open_parts(std::chrono::milliseconds busy_timeout,
+                                              const std::shared_ptr<const clock::Clock>& clock);
 
     tl::expected<AppliedOrder, StoreError> apply_order_locked(const OrderSnapshot& order,
                                                               Triggers triggers);
@@ -46,6 +56,9 @@ private:
     std::mutex m_mutex; // one connection, used by one thread at a time
     Database m_db;
     StoreInfo m_info;
+    std::unique_ptr<SqliteWebhookInbox> m_webhook_inbox;
+    std::unique_ptr<SqliteOutbox> m_outbox;
+    std::unique_ptr<SqliteLinks> m_links;
 };
 
 } // namespace musubi::store::sqlite

@@ -14,6 +14,7 @@ using musubi::test::TempDir;
 namespace {
 
 constexpr std::chrono::milliseconds k_busy{2000};
+const auto k_clock = std::make_shared<const musubi::clock::SystemClock>();
 
 int latest() {
     return migrations().back().version;
@@ -70,7 +71,7 @@ BOOST_AUTO_TEST_CASE(an_old_version_file_is_migrated_and_keeps_its_data) {
         BOOST_REQUIRE(*(*store)->record_fact({"k:1", "order.placed", "123", 1, "{}"}) ==
                       Recorded::inserted);
     }
-    auto upgraded = SqliteStore::open(file, k_busy, with_extra("CREATE TABLE later (x);"));
+    auto upgraded = SqliteStore::open(file, k_busy, k_clock, with_extra("CREATE TABLE later (x);"));
     BOOST_REQUIRE_MESSAGE(upgraded, (upgraded ? "" : upgraded.error().to_string()));
     BOOST_TEST((*upgraded)->info().migrated_from == latest());
     BOOST_TEST((*upgraded)->info().schema_version == latest() + 1);
@@ -83,7 +84,7 @@ BOOST_AUTO_TEST_CASE(an_old_version_file_is_migrated_and_keeps_its_data) {
 BOOST_AUTO_TEST_CASE(a_newer_version_file_is_refused_and_left_unchanged) {
     TempDir dir;
     const auto file = dir / "musubi.db";
-    { BOOST_REQUIRE(SqliteStore::open(file, k_busy, with_extra("CREATE TABLE later (x);"))); }
+    { BOOST_REQUIRE(SqliteStore::open(file, k_busy, k_clock, with_extra("CREATE TABLE later (x);"))); }
     const std::string before = musubi::test::read_file(file);
     auto refused = SqliteStore::open(file, k_busy);
     BOOST_REQUIRE(!refused);
@@ -148,7 +149,7 @@ BOOST_AUTO_TEST_CASE(a_crash_in_the_middle_of_a_migration_leaves_the_old_version
     reopened->reset();
 
     // The same migration, without the crash, then applies cleanly.
-    auto retried = SqliteStore::open(file, k_busy, with_extra("CREATE TABLE half_done (x);"));
+    auto retried = SqliteStore::open(file, k_busy, k_clock, with_extra("CREATE TABLE half_done (x);"));
     BOOST_REQUIRE(retried);
     BOOST_TEST((*retried)->info().schema_version == latest() + 1);
 }
@@ -157,7 +158,7 @@ BOOST_AUTO_TEST_CASE(a_failing_migration_is_rolled_back_with_a_clear_error) {
     TempDir dir;
     const auto file = dir / "musubi.db";
     { BOOST_REQUIRE(SqliteStore::open(file, k_busy)); }
-    auto failed = SqliteStore::open(file, k_busy,
+    auto failed = SqliteStore::open(file, k_busy, k_clock,
                                     with_extra("CREATE TABLE ok_part (x); SELECT * FROM nowhere;"));
     BOOST_REQUIRE(!failed);
     BOOST_TEST(failed.error().message.starts_with("migration " + std::to_string(latest() + 1) +
