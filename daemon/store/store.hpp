@@ -16,6 +16,7 @@
 #include "daemon/config/config.hpp"
 #include "daemon/store/links.hpp"
 #include "daemon/store/outbox.hpp"
+#include "daemon/store/reviews.hpp"
 #include "daemon/store/store_error.hpp"
 #include "daemon/store/webhook_inbox.hpp"
 
@@ -118,6 +119,7 @@ public:
     virtual WebhookInbox& webhook_inbox() = 0;
     virtual Outbox& outbox() = 0;
     virtual Links& links() = 0;
+    virtual Reviews& reviews() = 0;
 };
 
 // Opens the configured store, creating it and applying migrations as needed.

@@ -72,7 +72,8 @@ SqliteStore::open_parts(std::chrono::milliseconds busy_timeout,
     auto inbox = connection();
     auto outbox = connection();
     auto links = connection();
-    for (auto* opened : {&inbox, &outbox, &links}) {
+    auto reviews = connection();
+    for (auto* opened : {&inbox, &outbox, &links, &reviews}) {
         if (!*opened) {
             return tl::unexpected(opened->error());
         }
@@ -80,6 +81,7 @@ SqliteStore::open_parts(std::chrono::milliseconds busy_timeout,
     m_webhook_inbox = std::make_unique<SqliteWebhookInbox>(std::move(*inbox), clock);
     m_outbox = std::make_unique<SqliteOutbox>(std::move(*outbox), clock);
     m_links = std::make_unique<SqliteLinks>(std::move(*links), clock);
+    m_reviews = std::make_unique<SqliteReviews>(std::move(*reviews), clock);
     return {};
 }
 

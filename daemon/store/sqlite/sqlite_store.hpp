@@ -10,6 +10,7 @@
 #include "daemon/store/sqlite/migrations.hpp"
 #include "daemon/store/sqlite/sqlite_links.hpp"
 #include "daemon/store/sqlite/sqlite_outbox.hpp"
+#include "daemon/store/sqlite/sqlite_reviews.hpp"
 #include "daemon/store/sqlite/sqlite_webhook_inbox.hpp"
 #include "daemon/store/store.hpp"
 
@@ -37,6 +38,7 @@ public:
     WebhookInbox& webhook_inbox() override { return *m_webhook_inbox; }
     Outbox& outbox() override { return *m_outbox; }
     Links& links() override { return *m_links; }
+    Reviews& reviews() override { return *m_reviews; }
 
     // A PRAGMA's value on the store's own connection (journal_mode, foreign_keys, ...), for
     // status output and tests.
@@ -59,6 +61,7 @@ private:
     std::unique_ptr<SqliteWebhookInbox> m_webhook_inbox;
     std::unique_ptr<SqliteOutbox> m_outbox;
     std::unique_ptr<SqliteLinks> m_links;
+    std::unique_ptr<SqliteReviews> m_reviews;
 };
 
 } // namespace musubi::store::sqlite
