@@ -49,8 +49,8 @@ Millis FollowClock::now_ms() const {
     refresh_if_due();
     const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
         std::chrono::steady_clock::now() - m_base_at);
-    const auto now = m_base_ms + static_cast<Millis>(static_cast<double>(elapsed.count()) *
-                                                     m_speed / 1000.0);
+    const auto now =
+        m_base_ms + static_cast<Millis>(static_cast<double>(elapsed.count()) * m_speed / 1000.0);
     m_last_ms = std::max(m_last_ms, now);
     return m_last_ms;
 }

@@ -15,8 +15,7 @@ public:
         : m_db(std::move(db))
         , m_clock(std::move(clock)) {}
 
-    tl::expected<std::size_t, StoreError>
-    receive(const std::vector<InboundEvent>& events) override;
+    tl::expected<std::size_t, StoreError> receive(const std::vector<InboundEvent>& events) override;
     tl::expected<std::vector<InboundEvent>, StoreError> pending(std::size_t limit) override;
     tl::expected<std::int64_t, StoreError> count_pending() override;
 

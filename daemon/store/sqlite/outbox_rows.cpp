@@ -1,0 +1,43 @@
+#include "daemon/store/sqlite/outbox_rows.hpp"
+
+namespace musubi::store::sqlite {
+
+tl::expected<bool, StoreError> insert_outbox_row(Database& db, const NewMessage& message,
+                                                 std::int64_t now_ms) {
+    auto insert = db.prepare(
+        "INSERT INTO outbox (retry_key, enrollment_id, friend_id, scenario, step, kind, payload, "
+        "state, reason, critical, due_at, reply_token, reply_until, created_at, updated_at) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14) "
+        "ON CONFLICT (retry_key) DO NOTHING");
+    if (!insert) {
+        return tl::unexpected(insert.error());
+    }
+    insert->bind(1, message.retry_key);
+    if (message.enrollment_id) {
+        insert->bind(2, *message.enrollment_id);
+    } else {
+        insert->bind_null(2);
+    }
+    insert->bind(3, message.friend_id)
+        .bind(4, message.scenario)
+        .bind(5, message.step)
+        .bind(6, message.kind)
+        .bind(7, message.payload)
+        .bind(8, message.state)
+        .bind_optional(9, message.reason)
+        .bind(10, static_cast<std::int64_t>(message.critical ? 1 : 0))
+        .bind(11, message.due_at)
+        .bind_optional(12, message.reply_token);
+    if (message.reply_until) {
+        insert->bind(13, *message.reply_until);
+    } else {
+        insert->bind_null(13);
+    }
+    insert->bind(14, now_ms);
+    if (auto done = insert->run(); !done) {
+        return tl::unexpected(done.error());
+    }
+    return sqlite3_changes(db.handle()) == 1;
+}
+
+} // namespace musubi::store::sqlite
