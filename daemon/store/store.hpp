@@ -14,6 +14,8 @@
 
 #include "daemon/clock/clock.hpp"
 #include "daemon/config/config.hpp"
+#include "daemon/store/engine_store.hpp"
+#include "daemon/store/friend_events.hpp"
 #include "daemon/store/links.hpp"
 #include "daemon/store/outbox.hpp"
 #include "daemon/store/reviews.hpp"
@@ -120,6 +122,8 @@ public:
     virtual Outbox& outbox() = 0;
     virtual Links& links() = 0;
     virtual Reviews& reviews() = 0;
+    virtual FriendEvents& friend_events() = 0;
+    virtual EngineStore& engine() = 0;
 };
 
 // Opens the configured store, creating it and applying migrations as needed.

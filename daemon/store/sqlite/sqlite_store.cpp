@@ -73,7 +73,9 @@ SqliteStore::open_parts(std::chrono::milliseconds busy_timeout,
     auto outbox = connection();
     auto links = connection();
     auto reviews = connection();
-    for (auto* opened : {&inbox, &outbox, &links, &reviews}) {
+    auto friend_events = connection();
+    auto engine = connection();
+    for (auto* opened : {&inbox, &outbox, &links, &reviews, &friend_events, &engine}) {
         if (!*opened) {
             return tl::unexpected(opened->error());
         }
@@ -82,6 +84,8 @@ SqliteStore::open_parts(std::chrono::milliseconds busy_timeout,
     m_outbox = std::make_unique<SqliteOutbox>(std::move(*outbox), clock);
     m_links = std::make_unique<SqliteLinks>(std::move(*links), clock);
     m_reviews = std::make_unique<SqliteReviews>(std::move(*reviews), clock);
+    m_friend_events = std::make_unique<SqliteFriendEvents>(std::move(*friend_events), clock);
+    m_engine = std::make_unique<SqliteEngineStore>(std::move(*engine), clock);
     return {};
 }
 

@@ -8,6 +8,8 @@
 
 #include "daemon/store/sqlite/database.hpp"
 #include "daemon/store/sqlite/migrations.hpp"
+#include "daemon/store/sqlite/sqlite_engine_store.hpp"
+#include "daemon/store/sqlite/sqlite_friend_events.hpp"
 #include "daemon/store/sqlite/sqlite_links.hpp"
 #include "daemon/store/sqlite/sqlite_outbox.hpp"
 #include "daemon/store/sqlite/sqlite_reviews.hpp"
@@ -39,6 +41,8 @@ public:
     Outbox& outbox() override { return *m_outbox; }
     Links& links() override { return *m_links; }
     Reviews& reviews() override { return *m_reviews; }
+    FriendEvents& friend_events() override { return *m_friend_events; }
+    EngineStore& engine() override { return *m_engine; }
 
     // A PRAGMA's value on the store's own connection (journal_mode, foreign_keys, ...), for
     // status output and tests.
@@ -62,6 +66,8 @@ private:
     std::unique_ptr<SqliteOutbox> m_outbox;
     std::unique_ptr<SqliteLinks> m_links;
     std::unique_ptr<SqliteReviews> m_reviews;
+    std::unique_ptr<SqliteFriendEvents> m_friend_events;
+    std::unique_ptr<SqliteEngineStore> m_engine;
 };
 
 } // namespace musubi::store::sqlite

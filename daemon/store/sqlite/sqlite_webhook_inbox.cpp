@@ -17,7 +17,10 @@ SqliteWebhookInbox::receive(const std::vector<InboundEvent>& events) {
     const auto now = m_clock->now_ms();
     std::size_t inserted = 0;
     for (const auto& event : events) {
-        insert->bind(1, event.event_id).bind(2, event.occurred_at_ms).bind(3, now).bind(4, event.body);
+        insert->bind(1, event.event_id)
+            .bind(2, event.occurred_at_ms)
+            .bind(3, now)
+            .bind(4, event.body);
         if (auto done = insert->run(); !done) {
             return tl::unexpected(done.error());
         }
@@ -30,8 +33,7 @@ SqliteWebhookInbox::receive(const std::vector<InboundEvent>& events) {
     return inserted;
 }
 
-tl::expected<std::vector<InboundEvent>, StoreError>
-SqliteWebhookInbox::pending(std::size_t limit) {
+tl::expected<std::vector<InboundEvent>, StoreError> SqliteWebhookInbox::pending(std::size_t limit) {
     std::lock_guard lock(m_mutex);
     auto select = m_db.prepare("SELECT event_id, occurred_at, body FROM webhook_events WHERE "
                                "processed_at IS NULL ORDER BY occurred_at, event_id LIMIT ?1");
