@@ -1,0 +1,77 @@
+#pragma once
+// Works off the stored LINE webhook events, oldest `timestamp` first, after the webhook was
+// answered: follow/unfollow update the friends table; each event becomes its fact
+// (friend.followed, friend.unfollowed, friend.message, friend.postback) for the engine. Text
+// messages go to chat linking first; accountLink events to the account-link flow. Events in
+// standby mode (another channel is active) are recorded but never acted on.
+
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <stop_token>
+#include <string>
+#include <thread>
+
+#include <tl/expected.hpp>
+
+#include "daemon/clock/clock.hpp"
+#include "daemon/store/store.hpp"
+
+namespace musubi::friends {
+
+struct TextMessage {
+    std::int64_t friend_id = 0;
+    std::string event_id;
+    std::string text;
+    std::string reply_token;
+    std::int64_t at_ms = 0;
+};
+
+struct AccountLinkEvent {
+    std::int64_t friend_id = 0;
+    std::string event_id;
+    std::string nonce;
+    std::string result; // "ok" or "failed"
+    std::int64_t at_ms = 0;
+};
+
+struct Hooks {
+    // true: the message was about linking and has been answered; no friend.message fact.
+    std::function<bool(const TextMessage&)> chat_linking;
+    std::function<void(const AccountLinkEvent&)> account_link;
+    // The friend's display name from LINE's profile API; nullopt when it cannot be had.
+    std::function<std::optional<std::string>(const std::string& line_user_id)> display_name;
+    // Facts were recorded (the engine's wake-up).
+    std::function<void()> on_facts;
+};
+
+class EventProcessor {
+public:
+    EventProcessor(store::Store& store, std::shared_ptr<const clock::Clock> clock, Hooks hooks);
+    ~EventProcessor();
+    EventProcessor(const EventProcessor&) = delete;
+    EventProcessor& operator=(const EventProcessor&) = delete;
+
+    // Processes up to `limit` stored events; answers how many.
+    tl::expected<std::size_t, store::StoreError> process_pending(std::size_t limit);
+
+    void start();
+    void stop();
+    void wake(); // new events were stored
+
+private:
+    tl::expected<void, store::StoreError> process(const store::InboundEvent& event);
+    void loop(std::stop_token stop);
+
+    store::Store& m_store;
+    std::shared_ptr<const clock::Clock> m_clock;
+    Hooks m_hooks;
+    std::mutex m_wake_mutex;
+    std::condition_variable_any m_wake;
+    bool m_woken = false;
+    std::jthread m_thread;
+};
+
+} // namespace musubi::friends
