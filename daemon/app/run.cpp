@@ -4,9 +4,9 @@
 
 #include <systemd/sd-daemon.h>
 
+#include "daemon/app/services.hpp"
 #include "daemon/config/loader.hpp"
 #include "daemon/log/log.hpp"
-#include "daemon/rakuten/order_poller.hpp"
 #include "daemon/store/store.hpp"
 #include "musubi/version.hpp"
 
@@ -63,32 +63,6 @@ void reload(config::Config& current, const std::filesystem::path& path, const lo
     sd_notify(0, "READY=1\nSTATUS=running");
 }
 
-// carriers.yaml lives beside musubi.yaml. Without it shipping facts still carry RMS's carrier
-// name, only without a tracking page, so a missing or bad file is an error but not fatal.
-rakuten_poller::Carriers load_carriers(const config::Config& config, const log::Logger& logger) {
-    const auto file = config.file.parent_path() / "carriers.yaml";
-    auto carriers = rakuten_poller::Carriers::load(file);
-    if (!carriers) {
-        logger.error("carriers.unreadable",
-                     {{"error", carriers.error()},
-                      {"action", "shipping messages go out without tracking links until the "
-                                 "file is fixed and musubi reloaded"}});
-        return {};
-    }
-    return std::move(*carriers);
-}
-
-// Starts the poller, or hands it the reloaded configuration (new credentials after a 401);
-// never waits for RMS.
-void configure_poller(rakuten_poller::OrderPoller& poller, const config::Config& config,
-                      const log::Logger& logger) {
-    if (!config.rakuten.enabled) {
-        poller.reload(rakuten_poller::poller_options(config, {}));
-        return;
-    }
-    poller.reload(rakuten_poller::poller_options(config, load_carriers(config, logger)));
-}
-
 } // namespace
 
 void block_daemon_signals() {
@@ -106,7 +80,8 @@ int serve(config::Config config, const std::filesystem::path& config_path) {
                              {"scenarios", config.scenarios.size()}});
 
     sd_notify(0, "STATUS=opening the store");
-    auto store = store::open_store(config.store);
+    const std::shared_ptr<const clock::Clock> clock = clock::make_clock(config.clock.follow);
+    auto store = store::open_store(config.store, clock);
     if (!store) {
         logger.error("store.open_failed",
                      {{"error", store.error().message}, {"action", store.error().hint}});
@@ -118,9 +93,16 @@ int serve(config::Config config, const std::filesystem::path& config_path) {
                                  {"schema_version", info.schema_version},
                                  {"migrated_from", info.migrated_from}});
 
-    // Declared after the store, so that it stops before the store closes.
-    rakuten_poller::OrderPoller poller(**store, "rakuten:" + config.shop.id);
-    configure_poller(poller, config, logger);
+    // Declared after the store, so that every worker stops before the store closes.
+    Services services(config, clock, **store);
+    sd_notify(0, "STATUS=starting the workers");
+    if (auto started = services.start(config); !started) {
+        logger.error("start_failed", {{"error", started.error()},
+                                      {"action", "fix it (musubid --check-config --config " +
+                                                     config_path.string() + ") and start again"}});
+        sd_notifyf(0, "STATUS=%s", started.error().c_str());
+        return 1;
+    }
 
     sd_notify(0, "READY=1\nSTATUS=running");
     logger.info("ready");
@@ -133,14 +115,16 @@ int serve(config::Config config, const std::filesystem::path& config_path) {
         }
         if (signal == SIGHUP) {
             reload(config, config_path, logger);
-            configure_poller(poller, config, logger);
+            if (auto reloaded = services.reload(config); !reloaded) {
+                logger.error("config.reload_error", {{"error", reloaded.error()}});
+            }
             continue;
         }
         logger.info("stopping", {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
         sd_notify(0, "STOPPING=1\nSTATUS=stopping");
         break;
     }
-    poller.stop();
+    services.stop();
     logger.info("stopped");
     return 0;
 }
