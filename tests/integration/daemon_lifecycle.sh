@@ -6,7 +6,11 @@ set -euo pipefail
 : "${MUSUBID:?path to musubid}" "${MUSUBI_SOURCE_DIR:?source tree}"
 work=$(mktemp -d)
 pid=
-cleanup() { [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; rm -rf "$work"; }
+cleanup() {
+  [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
+  [ -n "${MUSUBI_TEST_LOGS:-}" ] && [ -f "$work/log" ] && cp "$work/log" "$MUSUBI_TEST_LOGS/daemon_lifecycle.log"
+  rm -rf "$work"
+}
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; [ -f "$work/log" ] && sed 's/^/  log: /' "$work/log" >&2; exit 1; }
 wait_for() { # wait_for PATTERN: until the log has a line matching it (10 s at most)
@@ -18,6 +22,7 @@ cp -r "$MUSUBI_SOURCE_DIR/config" "$work/config"
 cp -r "$MUSUBI_SOURCE_DIR/templates" "$work/templates"
 config="$work/config/musubi.yaml"
 sed -i "s|^  path: /var/lib/musubi/musubi.db|  path: $work/state/musubi.db|" "$config"
+sed -i "s|^  listen: 127.0.0.1:8080 .*|  listen: 127.0.0.1:0|" "$config" # parallel tests: any free port
 # One secret through the environment, the others from the shipped example files.
 export MUSUBI_LINE_CHANNEL_ACCESS_TOKEN=token-from-environment-5678
 
@@ -68,7 +73,7 @@ set +e
 code=$?
 set -e
 [ "$code" -eq 1 ] || fail "a newer database should stop musubid with exit 1, got $code"
-grep -q "was written by a newer musubi (schema version 99; this musubi knows up to 1); nothing was changed" "$work/log" ||
+grep -q "was written by a newer musubi (schema version 99; this musubi knows up to 2); nothing was changed" "$work/log" ||
   fail "no clear refusal of the newer database"
 [ "$(sha256sum "$work/state/musubi.db")" = "$before" ] || fail "the newer database was changed"
 
