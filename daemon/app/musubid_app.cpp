@@ -7,6 +7,7 @@
 #include "daemon/app/run.hpp"
 #include "daemon/config/loader.hpp"
 #include "daemon/rakuten/carriers.hpp"
+#include "daemon/templates/check_templates.hpp"
 #include "musubi/version.hpp"
 
 namespace musubi::app {
@@ -109,6 +110,19 @@ int MusubidApp::check_config() const {
                       << std::endl;
             return 1;
         }
+    }
+    // Templates are what store staff edit most: render each with sample values so that a
+    // message LINE would refuse is reported now, not when the daemon tries to send it.
+    auto template_set = templates::TemplateSet::load(loaded->templates_dir);
+    const auto template_errors =
+        template_set ? templates::check_templates(*template_set) : template_set.error();
+    if (!template_errors.empty()) {
+        for (const auto& error : template_errors) {
+            std::cerr << error.to_string() << '\n';
+        }
+        std::cerr << template_errors.size() << (template_errors.size() == 1 ? " error" : " errors")
+                  << " in the configuration; nothing was changed or started" << std::endl;
+        return 1;
     }
     std::cout << "OK: " << m_config_path.string() << " (shop " << loaded->shop.id << ", "
               << loaded->scenarios.size() << " scenario"

@@ -1,5 +1,7 @@
 #include "daemon/app/services.hpp"
 
+#include "daemon/linking/page_token.hpp"
+
 namespace musubi::app {
 
 namespace {
@@ -41,12 +43,71 @@ Services::Services(const config::Config& config, std::shared_ptr<const clock::Cl
     , m_dispatcher(store.outbox(), m_clock)
     , m_engine(store.engine(), m_clock, [this] { m_dispatcher.wake(); })
     , m_events(store, m_clock,
-               friends::Hooks{nullptr, nullptr,
-                              [this](const std::string& user) { return display_name(user); },
-                              [this] { m_engine.wake(); }})
+               friends::Hooks{
+                   [this](const friends::TextMessage& message) { return chat_linking(message); },
+                   [this](const friends::AccountLinkEvent& event) { account_link(event); },
+                   [this](const std::string& user) { return display_name(user); },
+                   [this] { m_engine.wake(); }})
     , m_webhook(config, store.webhook_inbox())
-    , m_poller(store, "rakuten") {
+    , m_poller(store, "rakuten")
+    , m_reviews(store.reviews(), "reviews", [this] { m_engine.wake(); })
+    , m_license("rakuten") {
     m_webhook.endpoint().on_received([this] { m_events.wake(); });
+    add_routes();
+}
+
+Services::Linking Services::linking() const {
+    std::lock_guard lock(m_linking_mutex);
+    return m_linking;
+}
+
+void Services::build_linking(const config::Config& config,
+                             std::shared_ptr<const templates::TemplateSet> templates) {
+    const auto settings = linking::Settings::from(config);
+    auto& links = m_store.links();
+    Linking built{std::make_shared<linking::ChatLinker>(links, settings, std::move(templates)),
+                  std::make_shared<linking::AccountLinker>(links, settings),
+                  std::make_shared<linking::LinkPage>(links, settings, m_clock),
+                  std::make_shared<linking::AccountLinkEndpoint>(
+                      links, settings, linking::link_token_issuer(*m_line), m_clock)};
+    std::lock_guard lock(m_linking_mutex);
+    m_linking = std::move(built);
+}
+
+// The link page and the account-link endpoint live on the public (webhook) address.
+void Services::add_routes() {
+    auto& web = m_webhook.web();
+    web.add("GET", "/link",
+            [this](auto& request, auto& response) { linking().page->get(request, response); });
+    web.add("POST", "/link",
+            [this](auto& request, auto& response) { linking().page->post(request, response); });
+    web.add("POST", "/account-link",
+            [this](auto& request, auto& response) { linking().endpoint->post(request, response); });
+}
+
+bool Services::chat_linking(const friends::TextMessage& message) {
+    auto handled = linking().chat->handle(message.friend_id, message.event_id, message.text,
+                                          message.reply_token, message.at_ms);
+    if (!handled) {
+        // The event stays a plain message; linking can be tried again by the friend.
+        m_logger.error("linking.store_error", {{"error", handled.error().message}});
+        return false;
+    }
+    if (*handled) {
+        m_dispatcher.wake();
+        m_engine.wake(); // a link is a fact (friend.linked)
+    }
+    return *handled;
+}
+
+void Services::account_link(const friends::AccountLinkEvent& event) {
+    auto result = linking().account->on_account_link(event.friend_id, event.event_id, event.nonce,
+                                                     event.result, event.at_ms);
+    if (!result) {
+        m_logger.error("linking.store_error", {{"error", result.error().message}});
+        return;
+    }
+    m_engine.wake();
 }
 
 Services::~Services() {
@@ -59,7 +120,7 @@ Services::engine_options(const config::Config& config) {
     if (!templates) {
         std::string errors;
         for (const auto& error : templates.error()) {
-            errors += (errors.empty() ? "" : "; ") + error.file + ": " + error.message;
+            errors += (errors.empty() ? "" : "; ") + error.to_string();
         }
         return tl::unexpected("the templates in " + config.templates_dir.string() +
                               " have errors: " + errors);
@@ -67,6 +128,11 @@ Services::engine_options(const config::Config& config) {
     engine::EngineOptions options;
     options.config = std::make_shared<const config::Config>(config);
     options.templates = std::make_shared<const templates::TemplateSet>(std::move(*templates));
+    options.link_url = [linking = config.linking, key = config.privacy.hashing_key.reveal(),
+                        clock = m_clock](std::int64_t friend_id) {
+        return linking::make_page_url(linking, key, friend_id, clock->now_ms());
+    };
+    build_linking(config, options.templates);
     return options;
 }
 
@@ -85,12 +151,12 @@ std::optional<std::string> Services::display_name(const std::string& line_user_i
 }
 
 tl::expected<void, std::string> Services::start(const config::Config& config) {
+    const auto dispatch = dispatch::dispatcher_options(config);
+    m_line = std::make_unique<line::MessagingClient>(dispatch.client, dispatch.token);
     auto options = engine_options(config);
     if (!options) {
         return tl::unexpected(options.error());
     }
-    const auto dispatch = dispatch::dispatcher_options(config);
-    m_line = std::make_unique<line::MessagingClient>(dispatch.client, dispatch.token);
     m_engine.reload(std::move(*options));
     if (auto listening = m_webhook.start(); !listening) {
         return tl::unexpected(listening.error());
@@ -99,7 +165,16 @@ tl::expected<void, std::string> Services::start(const config::Config& config) {
     m_engine.start();
     m_events.start();
     m_poller.reload(poller_options(config, m_clock, m_logger));
+    start_polling(config);
     return {};
+}
+
+// The review drop folder and the license-key check (both only with RMS on).
+void Services::start_polling(const config::Config& config) {
+    m_reviews.reload(config.reviews, m_clock);
+    if (config.rakuten.enabled) {
+        m_license.reload(config.rakuten, m_clock);
+    }
 }
 
 tl::expected<void, std::string> Services::reload(config::Config& config) {
@@ -111,12 +186,15 @@ tl::expected<void, std::string> Services::reload(config::Config& config) {
     m_webhook.reload(config);
     m_dispatcher.reload(dispatch::dispatcher_options(config));
     m_poller.reload(poller_options(config, m_clock, m_logger));
+    start_polling(config);
     return {};
 }
 
 void Services::stop() {
     m_webhook.stop();
     m_poller.stop();
+    m_reviews.stop();
+    m_license.stop();
     m_events.stop();
     m_engine.stop();
     m_dispatcher.stop();

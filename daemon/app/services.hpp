@@ -19,7 +19,12 @@
 #include "daemon/dispatch/dispatcher.hpp"
 #include "daemon/engine/engine.hpp"
 #include "daemon/friends/event_processor.hpp"
+#include "daemon/linking/account_linker.hpp"
+#include "daemon/linking/chat_linker.hpp"
+#include "daemon/linking/link_page.hpp"
+#include "daemon/rakuten/license_watch.hpp"
 #include "daemon/rakuten/order_poller.hpp"
+#include "daemon/reviews/review_drop.hpp"
 #include "daemon/store/store.hpp"
 #include "daemon/templates/template_set.hpp"
 #include "daemon/webhook/webhook_server.hpp"
@@ -44,17 +49,36 @@ public:
     void stop();
 
 private:
+    // Linking's parts are rebuilt on reload; requests in flight keep the ones they started with.
+    struct Linking {
+        std::shared_ptr<linking::ChatLinker> chat;
+        std::shared_ptr<linking::AccountLinker> account;
+        std::shared_ptr<linking::LinkPage> page;
+        std::shared_ptr<linking::AccountLinkEndpoint> endpoint;
+    };
+    Linking linking() const;
+    void build_linking(const config::Config& config,
+                       std::shared_ptr<const templates::TemplateSet> templates);
+    void add_routes();
+    void start_polling(const config::Config& config);
+    bool chat_linking(const friends::TextMessage& message);
+    void account_link(const friends::AccountLinkEvent& event);
+
     tl::expected<engine::EngineOptions, std::string> engine_options(const config::Config& config);
     std::optional<std::string> display_name(const std::string& line_user_id);
 
     std::shared_ptr<const clock::Clock> m_clock;
     store::Store& m_store;
-    std::unique_ptr<line::MessagingClient> m_line; // profiles; the dispatcher has its own
+    std::unique_ptr<line::MessagingClient> m_line; // profiles, link tokens; not for sends
+    mutable std::mutex m_linking_mutex;
+    Linking m_linking;
     dispatch::Dispatcher m_dispatcher;
     engine::Engine m_engine;
     friends::EventProcessor m_events;
     webhook::WebhookServer m_webhook;
     rakuten_poller::OrderPoller m_poller;
+    reviews::ReviewDrop m_reviews;
+    rakuten_poller::LicenseWatch m_license;
     log::Logger m_logger{"musubid"};
 };
 

@@ -33,7 +33,9 @@ EventProcessor::~EventProcessor() {
     stop();
 }
 
-tl::expected<void, StoreError> EventProcessor::process(const store::InboundEvent& inbound) {
+tl::expected<std::optional<store::FriendEvent>, StoreError>
+EventProcessor::decide(const store::InboundEvent& inbound,
+                       const std::function<tl::expected<void, StoreError>()>& flush) {
     auto& friends = m_store.friend_events();
     const auto event = nlohmann::json::parse(inbound.body, nullptr, false);
     const std::string type = text_at(event, "type");
@@ -42,7 +44,9 @@ tl::expected<void, StoreError> EventProcessor::process(const store::InboundEvent
                                     : std::string();
     // Standby: another channel answers this chat; keep the record, act on nothing.
     if (text_at(event, "mode") == "standby" || user_id.empty()) {
-        return friends.mark_processed(inbound.event_id);
+        store::FriendEvent mark_only;
+        mark_only.event_id = inbound.event_id;
+        return std::optional<store::FriendEvent>(mark_only);
     }
     const std::string reply_token = text_at(event, "replyToken");
 
@@ -68,6 +72,9 @@ tl::expected<void, StoreError> EventProcessor::process(const store::InboundEvent
         const auto& message = event.contains("message") ? event["message"] : nlohmann::json();
         const std::string message_type = text_at(message, "type");
         if (message_type == "text" && m_hooks.chat_linking) {
+            if (auto flushed = flush(); !flushed) { // the events before it come first
+                return tl::unexpected(flushed.error());
+            }
             auto friend_id = friends.ensure_friend(user_id, inbound.occurred_at_ms);
             if (!friend_id) {
                 return tl::unexpected(friend_id.error());
@@ -75,7 +82,10 @@ tl::expected<void, StoreError> EventProcessor::process(const store::InboundEvent
             if (m_hooks.chat_linking(TextMessage{*friend_id, inbound.event_id,
                                                  text_at(message, "text"), reply_token,
                                                  inbound.occurred_at_ms})) {
-                return friends.mark_processed(inbound.event_id);
+                if (auto marked = friends.mark_processed(inbound.event_id); !marked) {
+                    return tl::unexpected(marked.error());
+                }
+                return std::optional<store::FriendEvent>();
             }
         }
         change.fact_kind = "friend.message";
@@ -89,6 +99,9 @@ tl::expected<void, StoreError> EventProcessor::process(const store::InboundEvent
                                 ? postback["params"]
                                 : nlohmann::json::object();
     } else if (type == "accountLink") {
+        if (auto flushed = flush(); !flushed) {
+            return tl::unexpected(flushed.error());
+        }
         auto friend_id = friends.ensure_friend(user_id, inbound.occurred_at_ms);
         if (!friend_id) {
             return tl::unexpected(friend_id.error());
@@ -99,15 +112,14 @@ tl::expected<void, StoreError> EventProcessor::process(const store::InboundEvent
                                                   text_at(link, "nonce"), text_at(link, "result"),
                                                   inbound.occurred_at_ms});
         }
-        return friends.mark_processed(inbound.event_id);
+        if (auto marked = friends.mark_processed(inbound.event_id); !marked) {
+            return tl::unexpected(marked.error());
+        }
+        return std::optional<store::FriendEvent>();
     }
     change.payload_json = payload.dump();
-    auto applied = friends.apply(change);
-    if (!applied) {
-        return tl::unexpected(applied.error());
-    }
     logger().debug("event.applied", {{"type", type}, {"event_id", inbound.event_id}});
-    return {};
+    return std::optional<store::FriendEvent>(std::move(change));
 }
 
 tl::expected<std::size_t, StoreError> EventProcessor::process_pending(std::size_t limit) {
@@ -115,10 +127,28 @@ tl::expected<std::size_t, StoreError> EventProcessor::process_pending(std::size_
     if (!pending) {
         return tl::unexpected(pending.error());
     }
-    for (const auto& event : *pending) {
-        if (auto done = process(event); !done) {
-            return tl::unexpected(done.error());
+    // Consecutive plain events share one transaction; an event handled on its own (linking)
+    // first lets the batch before it commit, so the order of events is kept.
+    std::vector<store::FriendEvent> batch;
+    const auto flush = [&]() -> tl::expected<void, StoreError> {
+        if (batch.empty()) {
+            return {};
         }
+        auto applied = m_store.friend_events().apply_all(batch);
+        batch.clear();
+        return applied;
+    };
+    for (const auto& event : *pending) {
+        auto decided = decide(event, flush);
+        if (!decided) {
+            return tl::unexpected(decided.error());
+        }
+        if (*decided) {
+            batch.push_back(std::move(**decided));
+        }
+    }
+    if (auto flushed = flush(); !flushed) {
+        return tl::unexpected(flushed.error());
     }
     if (!pending->empty() && m_hooks.on_facts) {
         m_hooks.on_facts();

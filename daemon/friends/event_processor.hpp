@@ -62,7 +62,11 @@ public:
     void wake(); // new events were stored
 
 private:
-    tl::expected<void, store::StoreError> process(const store::InboundEvent& event);
+    // What `event` changes, to be applied with the rest of the batch; nullopt when it was
+    // handled on its own (linking, account link) or needs no change but its processed mark.
+    tl::expected<std::optional<store::FriendEvent>, store::StoreError>
+    decide(const store::InboundEvent& event,
+           const std::function<tl::expected<void, store::StoreError>()>& flush);
     void loop(std::stop_token stop);
 
     store::Store& m_store;

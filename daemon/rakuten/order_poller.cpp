@@ -155,8 +155,13 @@ tl::expected<void, PollError> OrderSync::run(const Query& query, TimePoint now, 
     for (const auto& key : *missing) {
         numbers.push_back(key.substr(prefix.size(), key.size() - prefix.size() - suffix.size()));
     }
-    if (!numbers.empty()) {
-        auto result = rakuten::get_orders(m_client, numbers);
+    // A slice at a time, so that a first poll of a big shop never holds every order at once.
+    constexpr std::size_t k_slice = 1000;
+    for (std::size_t start = 0; start < numbers.size(); start += k_slice) {
+        const auto end = std::min(numbers.size(), start + k_slice);
+        const std::vector<std::string> slice(numbers.begin() + static_cast<std::ptrdiff_t>(start),
+                                             numbers.begin() + static_cast<std::ptrdiff_t>(end));
+        auto result = rakuten::get_orders(m_client, slice);
         if (!result) {
             return tl::unexpected(rms_error(result.error()));
         }

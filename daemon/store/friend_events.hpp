@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <tl/expected.hpp>
 
@@ -16,8 +17,8 @@ namespace musubi::store {
 enum class FriendChange { none, follow, unfollow };
 
 struct FriendEvent {
-    std::string event_id; // webhookEventId: the fact's natural key is "line:event:<id>"
-    std::string line_user_id;
+    std::string event_id;     // webhookEventId: the fact's natural key is "line:event:<id>"
+    std::string line_user_id; // empty: only mark the event processed
     std::int64_t occurred_at_ms = 0;
     FriendChange change = FriendChange::none;
     std::optional<std::string> display_name; // follow: from the profile call
@@ -32,6 +33,9 @@ public:
     // Creates the friend when unknown, applies `change`, records the fact (friend_id set) and
     // marks the webhook event processed. Answers the friend's id.
     virtual tl::expected<std::int64_t, StoreError> apply(const FriendEvent& event) = 0;
+    // apply() for each event, in order, in one transaction (a burst of webhooks costs one
+    // commit); all or none are applied.
+    virtual tl::expected<void, StoreError> apply_all(const std::vector<FriendEvent>& events) = 0;
     // The friend's id, creating a row (state following) for a user musubi has not seen yet.
     virtual tl::expected<std::int64_t, StoreError> ensure_friend(const std::string& line_user_id,
                                                                  std::int64_t at_ms) = 0;

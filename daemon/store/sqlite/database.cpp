@@ -1,5 +1,7 @@
 #include "daemon/store/sqlite/database.hpp"
 
+#include <cstdint>
+#include <thread>
 #include <utility>
 
 namespace musubi::store::sqlite {
@@ -173,13 +175,35 @@ tl::expected<std::string, StoreError> Database::pragma_text(std::string_view sta
     return *row ? statement->column_text(0) : std::string();
 }
 
+namespace {
+
+constexpr auto k_busy_retry = std::chrono::microseconds(500);
+
+// sqlite3_busy_handler's callback: `context` holds the timeout in microseconds.
+int wait_briefly(void* context, int tries) {
+    const auto timeout = std::chrono::microseconds(reinterpret_cast<std::intptr_t>(context));
+    if (k_busy_retry * tries >= timeout) {
+        return 0; // give up: the caller gets SQLITE_BUSY
+    }
+    std::this_thread::sleep_for(k_busy_retry);
+    return 1;
+}
+
+} // namespace
+
+void set_busy_wait(Database& db, std::chrono::milliseconds timeout) {
+    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(timeout).count();
+    sqlite3_busy_handler(db.handle(), wait_briefly,
+                         reinterpret_cast<void*>(static_cast<std::intptr_t>(micros)));
+}
+
 tl::expected<Database, StoreError> open_connection(const std::filesystem::path& path,
                                                    std::chrono::milliseconds busy_timeout) {
     auto db = Database::open(path);
     if (!db) {
         return tl::unexpected(db.error());
     }
-    sqlite3_busy_timeout(db->handle(), static_cast<int>(busy_timeout.count()));
+    set_busy_wait(*db, busy_timeout);
     for (const char* pragma : {"PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON"}) {
         if (auto applied = db->exec(pragma); !applied) {
             return tl::unexpected(applied.error());

@@ -78,6 +78,11 @@ private:
     std::filesystem::path m_path;
 };
 
+// Makes a writer that finds the database locked wait up to `timeout`, trying again every
+// half millisecond. (SQLite's own busy timeout sleeps 1, 2, 5, 10, ... 100 ms between tries,
+// which turns a lock held for a millisecond into a wait of tens of milliseconds.)
+void set_busy_wait(Database& db, std::chrono::milliseconds timeout);
+
 // Opens one more connection to an existing store file, set up as every musubi connection is:
 // busy timeout (writers wait for each other instead of failing), synchronous NORMAL (WAL),
 // foreign keys on. Each worker (engine, dispatcher, webhook, linking) has its own connection,

@@ -73,11 +73,12 @@ SqliteFriendEvents::mark_processed_locked(const std::string& event_id) {
     return update->run();
 }
 
-tl::expected<std::int64_t, StoreError> SqliteFriendEvents::apply(const FriendEvent& event) {
-    std::lock_guard lock(m_mutex);
-    auto transaction = Transaction::begin(m_db);
-    if (!transaction) {
-        return tl::unexpected(transaction.error());
+tl::expected<std::int64_t, StoreError> SqliteFriendEvents::apply_locked(const FriendEvent& event) {
+    if (event.line_user_id.empty()) { // nothing to apply but the processed mark
+        if (auto marked = mark_processed_locked(event.event_id); !marked) {
+            return tl::unexpected(marked.error());
+        }
+        return std::int64_t{0};
     }
     auto friend_id = upsert_friend(event);
     if (!friend_id) {
@@ -103,10 +104,38 @@ tl::expected<std::int64_t, StoreError> SqliteFriendEvents::apply(const FriendEve
     if (auto marked = mark_processed_locked(event.event_id); !marked) {
         return tl::unexpected(marked.error());
     }
+    return *friend_id;
+}
+
+tl::expected<std::int64_t, StoreError> SqliteFriendEvents::apply(const FriendEvent& event) {
+    std::lock_guard lock(m_mutex);
+    auto transaction = Transaction::begin(m_db);
+    if (!transaction) {
+        return tl::unexpected(transaction.error());
+    }
+    auto friend_id = apply_locked(event);
+    if (!friend_id) {
+        return friend_id;
+    }
     if (auto committed = transaction->commit(); !committed) {
         return tl::unexpected(committed.error());
     }
-    return *friend_id;
+    return friend_id;
+}
+
+tl::expected<void, StoreError>
+SqliteFriendEvents::apply_all(const std::vector<FriendEvent>& events) {
+    std::lock_guard lock(m_mutex);
+    auto transaction = Transaction::begin(m_db);
+    if (!transaction) {
+        return tl::unexpected(transaction.error());
+    }
+    for (const auto& event : events) {
+        if (auto applied = apply_locked(event); !applied) {
+            return tl::unexpected(applied.error());
+        }
+    }
+    return transaction->commit();
 }
 
 tl::expected<std::int64_t, StoreError>

@@ -16,12 +16,14 @@ public:
         , m_clock(std::move(clock)) {}
 
     tl::expected<std::int64_t, StoreError> apply(const FriendEvent& event) override;
+    tl::expected<void, StoreError> apply_all(const std::vector<FriendEvent>& events) override;
     tl::expected<std::int64_t, StoreError> ensure_friend(const std::string& line_user_id,
                                                          std::int64_t at_ms) override;
     tl::expected<void, StoreError> mark_processed(const std::string& event_id) override;
 
 private:
     tl::expected<std::int64_t, StoreError> upsert_friend(const FriendEvent& event);
+    tl::expected<std::int64_t, StoreError> apply_locked(const FriendEvent& event);
     tl::expected<void, StoreError> mark_processed_locked(const std::string& event_id);
 
     std::mutex m_mutex; // one connection, used by one thread at a time

@@ -15,8 +15,10 @@ public:
         : m_db(std::move(db))
         , m_clock(std::move(clock)) {}
 
+    LinkResult<std::unique_ptr<LinkTransaction>> begin() override;
+
 private:
-    std::mutex m_mutex; // one connection, used by one thread at a time
+    std::mutex m_mutex; // one connection, used by one transaction at a time
     Database m_db;
     std::shared_ptr<const clock::Clock> m_clock;
 };

@@ -1,4 +1,5 @@
 #pragma once
+// The outbox over its own SQLite connection (the dispatcher's), see store/outbox.hpp.
 
 #include <memory>
 #include <mutex>
@@ -15,7 +16,18 @@ public:
         : m_db(std::move(db))
         , m_clock(std::move(clock)) {}
 
+    tl::expected<std::int64_t, StoreError> requeue_interrupted() override;
+    tl::expected<std::vector<DueMessage>, StoreError> claim_due(std::size_t limit) override;
+    tl::expected<void, StoreError> record(const std::vector<AttemptRecord>& records) override;
+    tl::expected<std::optional<std::int64_t>, StoreError> next_due_at() override;
+    tl::expected<OutboxCounts, StoreError> counts() override;
+
 private:
+    tl::expected<std::vector<DueMessage>, StoreError> select_due(std::int64_t now,
+                                                                 std::size_t limit);
+    tl::expected<void, StoreError> mark_sending(const std::vector<DueMessage>& rows,
+                                                std::int64_t now);
+
     std::mutex m_mutex; // one connection, used by one thread at a time
     Database m_db;
     std::shared_ptr<const clock::Clock> m_clock;

@@ -1,4 +1,6 @@
 #pragma once
+// The SQLite side of Reviews (see reviews.hpp): the `reviews` table and the review.posted
+// facts, written together in one transaction per import.
 
 #include <memory>
 #include <mutex>
@@ -15,7 +17,12 @@ public:
         : m_db(std::move(db))
         , m_clock(std::move(clock)) {}
 
+    tl::expected<ReviewImport, StoreError> import(const std::vector<NewReview>& reviews) override;
+    tl::expected<std::int64_t, StoreError> count() override;
+
 private:
+    tl::expected<ReviewImport, StoreError> import_locked(const std::vector<NewReview>& reviews);
+
     std::mutex m_mutex; // one connection, used by one thread at a time
     Database m_db;
     std::shared_ptr<const clock::Clock> m_clock;

@@ -34,7 +34,7 @@ SqliteStore::open(const std::filesystem::path& path, std::chrono::milliseconds b
     if (!db) {
         return tl::unexpected(db.error());
     }
-    sqlite3_busy_timeout(db->handle(), static_cast<int>(busy_timeout.count()));
+    set_busy_wait(*db, busy_timeout);
     // Refuse before touching anything: switching to WAL would already change the file.
     if (auto compatible = check_compatible(*db, all); !compatible) {
         return tl::unexpected(compatible.error());

@@ -1,0 +1,318 @@
+// Benchmark (not a test): how fast musubi ingests RMS orders, and with how much memory.
+//
+// musubi-sim generates N orders spread over D days (all shipped, paid or cancelled by now) and
+// stands its clock still. Then, in this process, one of:
+//   --mode poll   the real path: OrderSync::poll() (searchOrder with window splitting,
+//                 getOrder in batches of 100, make_snapshot, Store::apply_order) into a fresh
+//                 SQLite file, as musubid's first start does. The store is wrapped to time its
+//                 calls, so the figures separate the store from RMS round trips and parsing.
+//   --mode store  musubi's own processing without the simulator's answer times: the orders
+//                 are fetched first (not timed), then make_snapshot + apply_order are timed.
+// Peak memory is this process's VmHWM (/proc/self/status); run each mode in its own process.
+// Needs MUSUBI_SIM (ingest_bench.sh finds it).
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "connectors/rakuten/order_walker.hpp"
+#include "daemon/rakuten/order_poller.hpp"
+#include "daemon/rakuten/order_snapshot.hpp"
+#include "daemon/store/sqlite/sqlite_store.hpp"
+#include "support/sim_process.hpp"
+
+using namespace musubi;
+using namespace std::chrono_literals;
+using Seconds = std::chrono::duration<double>;
+
+namespace {
+
+constexpr const char* k_secret = "SP000000_musubi_sim_secret";
+constexpr const char* k_key = "SL000000_musubi_sim_key";
+constexpr const char* k_scenario = R"(rakuten:
+  shop_id: "123456"
+  seed: 7
+  service_secret: SP000000_musubi_sim_secret
+  license_keys:
+    - key: SL000000_musubi_sim_key
+)";
+
+struct Options {
+    int orders = 100000;
+    int days = 60;
+    std::string mode = "poll";
+};
+
+Options parse(int argc, char** argv) {
+    Options options;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        const std::string flag = argv[i];
+        const std::string value = argv[i + 1];
+        if (flag == "--orders") {
+            options.orders = std::stoi(value);
+        } else if (flag == "--days") {
+            options.days = std::stoi(value);
+        } else if (flag == "--mode") {
+            options.mode = value;
+        } else {
+            throw std::runtime_error("unknown option " + flag +
+                                     "; use --orders N --days D --mode poll|store");
+        }
+    }
+    return options;
+}
+
+// CPU time of this thread (user + system): on a busy machine it says more than wall time.
+Seconds cpu_now() {
+    timespec at{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &at);
+    return Seconds(static_cast<double>(at.tv_sec) + static_cast<double>(at.tv_nsec) / 1e9);
+}
+
+// Peak resident memory of this process, in MB.
+double peak_rss_mb() {
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    while (std::getline(status, line)) {
+        if (line.rfind("VmHWM:", 0) == 0) {
+            return std::stod(line.substr(6)) / 1024.0;
+        }
+    }
+    return 0;
+}
+
+// Times each store call the poller makes; everything else is delegated untouched.
+class TimingStore final : public store::Store {
+public:
+    explicit TimingStore(store::Store& inner)
+        : m_inner(inner) {}
+
+    Seconds apply_time{};
+    Seconds apply_cpu{};
+    Seconds lookup_time{}; // missing_facts and cursors
+    std::int64_t applied = 0;
+
+    const store::StoreInfo& info() const override { return m_inner.info(); }
+    tl::expected<store::Recorded, store::StoreError>
+    record_fact(const store::NewFact& fact) override {
+        return m_inner.record_fact(fact);
+    }
+    tl::expected<std::int64_t, store::StoreError> count_facts(std::string_view kind) override {
+        return m_inner.count_facts(kind);
+    }
+    tl::expected<store::AppliedOrder, store::StoreError>
+    apply_order(const store::OrderSnapshot& order, store::Triggers triggers) override {
+        const auto started = std::chrono::steady_clock::now();
+        const auto cpu_started = cpu_now();
+        auto result = m_inner.apply_order(order, triggers);
+        apply_time += std::chrono::steady_clock::now() - started;
+        apply_cpu += cpu_now() - cpu_started;
+        ++applied;
+        return result;
+    }
+    tl::expected<std::vector<std::string>, store::StoreError>
+    missing_facts(const std::vector<std::string>& keys) override {
+        const auto started = std::chrono::steady_clock::now();
+        auto result = m_inner.missing_facts(keys);
+        lookup_time += std::chrono::steady_clock::now() - started;
+        return result;
+    }
+    tl::expected<std::optional<std::string>, store::StoreError>
+    cursor(std::string_view name) override {
+        const auto started = std::chrono::steady_clock::now();
+        auto result = m_inner.cursor(name);
+        lookup_time += std::chrono::steady_clock::now() - started;
+        return result;
+    }
+    tl::expected<void, store::StoreError> set_cursor(std::string_view name,
+                                                     std::string_view value) override {
+        const auto started = std::chrono::steady_clock::now();
+        auto result = m_inner.set_cursor(name, value);
+        lookup_time += std::chrono::steady_clock::now() - started;
+        return result;
+    }
+    store::WebhookInbox& webhook_inbox() override { return m_inner.webhook_inbox(); }
+    store::Outbox& outbox() override { return m_inner.outbox(); }
+    store::Links& links() override { return m_inner.links(); }
+    store::Reviews& reviews() override { return m_inner.reviews(); }
+    store::FriendEvents& friend_events() override { return m_inner.friend_events(); }
+    store::EngineStore& engine() override { return m_inner.engine(); }
+
+private:
+    store::Store& m_inner;
+};
+
+rakuten_poller::PollerOptions poller_options(const test::SimProcess& sim, const Options& bench) {
+    rakuten_poller::PollerOptions options;
+    options.rakuten.enabled = true;
+    options.rakuten.base_url = sim.api_url();
+    options.rakuten.service_secret = config::Secret(k_secret, "bench");
+    options.rakuten.license_key = config::Secret(k_key, "bench");
+    options.rakuten.timeout = 60000ms;
+    options.rakuten.request_interval = 0ms; // the simulator answers at once
+    options.rakuten.overlap = 10min;
+    // Read the whole generated history; orders inside the horizon may trigger, as on a shop's
+    // first day after a long backfill horizon.
+    options.rakuten.backfill_horizon = std::chrono::days(bench.days + 1);
+    options.hashing_key = "0123456789abcdef0123456789abcdef";
+    auto carriers = rakuten_poller::Carriers::load(std::filesystem::path(MUSUBI_SOURCE_DIR) /
+                                                   "config/carriers.yaml");
+    if (carriers) {
+        options.carriers = *carriers;
+    }
+    options.retry = rakuten::RetryPolicy{3, 100ms, 1000ms};
+    return options;
+}
+
+rakuten::TimePoint sim_now(const test::SimProcess& sim) {
+    const auto ms = sim.control_get("/_sim/clock")["epoch_ms"].get<std::int64_t>();
+    return std::chrono::time_point_cast<std::chrono::seconds>(
+        std::chrono::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(ms)));
+}
+
+int run_poll(const test::SimProcess& sim, store::sqlite::SqliteStore& sqlite,
+             const Options& bench) {
+    TimingStore timing(sqlite);
+    auto options = poller_options(sim, bench);
+    const auto now = sim_now(sim);
+    options.clock = [now] { return now; };
+    rakuten::RmsClient client(
+        {options.rakuten.base_url, options.rakuten.timeout, 0ms, options.retry}, {k_secret, k_key});
+    const log::Logger logger("rakuten");
+    rakuten_poller::OrderSync sync(timing, options, client, logger);
+    const auto started = std::chrono::steady_clock::now();
+    const auto cpu_started = cpu_now();
+    auto counts = sync.poll();
+    const Seconds took = std::chrono::steady_clock::now() - started;
+    const Seconds cpu = cpu_now() - cpu_started;
+    if (!counts) {
+        std::cerr << "poll failed: " << counts.error().message << "\n";
+        return 1;
+    }
+    const double stored = static_cast<double>(counts->placed);
+    const Seconds outside = took - timing.apply_time - timing.lookup_time;
+    std::printf("mode poll: %d orders generated over %d days\n", bench.orders, bench.days);
+    std::printf("  poll: searched %d, fetched %d, placed %d, shipped %d, cancelled %d, "
+                "problems %d, %d RMS requests\n",
+                counts->searched, counts->fetched, counts->placed, counts->shipped,
+                counts->cancelled, counts->problems, client.requests_sent());
+    std::printf("  total          %8.2f s   %8.0f orders/s   (CPU %.2f s: %.0f orders/s)\n",
+                took.count(), stored / took.count(), cpu.count(), stored / cpu.count());
+    std::printf("  apply_order    %8.2f s   %8.0f calls/s    (CPU %.2f s) (%lld calls)\n",
+                timing.apply_time.count(),
+                static_cast<double>(timing.applied) / timing.apply_time.count(),
+                timing.apply_cpu.count(), static_cast<long long>(timing.applied));
+    std::printf("  fact lookups   %8.2f s\n", timing.lookup_time.count());
+    std::printf("  RMS + parsing  %8.2f s   (simulator answers, HTTP, JSON, snapshots)\n",
+                outside.count());
+    std::printf("  peak RSS       %8.1f MB\n", peak_rss_mb());
+    return 0;
+}
+
+int run_store(const test::SimProcess& sim, store::sqlite::SqliteStore& sqlite,
+              const Options& bench) {
+    auto options = poller_options(sim, bench);
+    const auto now = sim_now(sim);
+    rakuten::RmsClient client(
+        {options.rakuten.base_url, options.rakuten.timeout, 0ms, options.retry}, {k_secret, k_key});
+    rakuten::OrderNumberRequest request{
+        rakuten::DateType::order, now - std::chrono::days(bench.days + 1), now, {}, now};
+    auto found = rakuten::fetch_order_numbers(client, request);
+    if (!found) {
+        std::cerr << "searchOrder failed: " << found.error().message << "\n";
+        return 1;
+    }
+    Seconds fetch{}, snapshot{}, apply{}, apply_cpu{}, snapshot_cpu{};
+    std::int64_t applied = 0;
+    const auto& numbers = found->order_numbers;
+    const std::int64_t now_ms = rakuten_poller::to_ms(now);
+    // In slices, as a poll would ideally hold them: memory stays bounded by the slice.
+    constexpr std::size_t k_slice = 1000;
+    for (std::size_t at = 0; at < numbers.size(); at += k_slice) {
+        const std::vector<std::string> slice(
+            numbers.begin() + static_cast<std::ptrdiff_t>(at),
+            numbers.begin() + static_cast<std::ptrdiff_t>(std::min(numbers.size(), at + k_slice)));
+        auto t0 = std::chrono::steady_clock::now();
+        auto result = rakuten::get_orders(client, slice);
+        auto t1 = std::chrono::steady_clock::now();
+        fetch += t1 - t0;
+        if (!result) {
+            std::cerr << "getOrder failed: " << result.error().message << "\n";
+            return 1;
+        }
+        const auto c1 = cpu_now();
+        std::vector<store::OrderSnapshot> snapshots;
+        snapshots.reserve(result->orders.size());
+        for (const auto& order : result->orders) {
+            snapshots.push_back(rakuten_poller::make_snapshot(order, options.carriers,
+                                                              options.hashing_key, now_ms));
+        }
+        auto t2 = std::chrono::steady_clock::now();
+        snapshot += t2 - t1;
+        const auto c2 = cpu_now();
+        for (const auto& order : snapshots) {
+            if (!sqlite.apply_order(order, store::Triggers::yes)) {
+                std::cerr << "apply_order failed\n";
+                return 1;
+            }
+            ++applied;
+        }
+        apply += std::chrono::steady_clock::now() - t2;
+        apply_cpu += cpu_now() - c2;
+        snapshot_cpu += c2 - c1;
+    }
+    const double n = static_cast<double>(applied);
+    std::printf("mode store: %lld orders\n", static_cast<long long>(applied));
+    std::printf(
+        "  getOrder+parse %8.2f s   %8.0f orders/s (simulator included; not musubi's own)\n",
+        fetch.count(), n / fetch.count());
+    std::printf("  make_snapshot  %8.2f s   %8.0f orders/s   (CPU %.2f s)\n", snapshot.count(),
+                n / snapshot.count(), snapshot_cpu.count());
+    std::printf("  apply_order    %8.2f s   %8.0f orders/s   (CPU %.2f s: %.0f orders/s)\n",
+                apply.count(), n / apply.count(), apply_cpu.count(), n / apply_cpu.count());
+    std::printf("  musubi's own   %8.2f s   %8.0f orders/s (snapshot + apply)\n",
+                (snapshot + apply).count(), n / (snapshot + apply).count());
+    std::printf("  peak RSS       %8.1f MB\n", peak_rss_mb());
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    try {
+        const Options bench = parse(argc, argv);
+        test::SimProcess sim(k_scenario);
+        const auto generate_started = std::chrono::steady_clock::now();
+        sim.control_post("/_sim/rakuten/orders/generate",
+                         {{"count", bench.orders}, {"days", bench.days}});
+        sim.control_post("/_sim/clock", {{"speed", 0}});
+        const Seconds generated = std::chrono::steady_clock::now() - generate_started;
+        std::printf("simulator generated %d orders in %.1f s\n", bench.orders, generated.count());
+
+        test::TempDir dir;
+        auto opened = store::sqlite::SqliteStore::open(dir / "bench.db", 5000ms);
+        if (!opened) {
+            std::cerr << opened.error().to_string() << "\n";
+            return 1;
+        }
+        auto& sqlite = **opened;
+        const int result =
+            bench.mode == "store" ? run_store(sim, sqlite, bench) : run_poll(sim, sqlite, bench);
+        std::printf("  database       %8.1f MB\n",
+                    static_cast<double>(std::filesystem::file_size(dir / "bench.db") +
+                                        (std::filesystem::exists(dir / "bench.db-wal")
+                                             ? std::filesystem::file_size(dir / "bench.db-wal")
+                                             : 0)) /
+                        (1024.0 * 1024.0));
+        return result;
+    } catch (const std::exception& error) {
+        std::cerr << "ingest_bench: " << error.what() << "\n";
+        return 2;
+    }
+}

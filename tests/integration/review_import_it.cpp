@@ -1,0 +1,199 @@
+// Review CSVs exported by musubi-sim exactly as RMS writes them (CP932, UTF-8, UTF-8 with BOM;
+// quoted bodies with commas, quotes and line breaks) dropped into a folder that the ReviewDrop
+// thread watches: every review becomes one review.posted fact in the SQLite file, files end
+// in done/, re-exports add nothing, and reviews that came before their orders join them once
+// the order poller has stored the orders.
+
+#include <map>
+#include <set>
+#include <thread>
+
+#include <boost/test/unit_test.hpp>
+#include <nlohmann/json.hpp>
+
+#include "daemon/rakuten/order_poller.hpp"
+#include "daemon/reviews/review_drop.hpp"
+#include "daemon/store/sqlite/sqlite_store.hpp"
+#include "support/sim_process.hpp"
+#include "support/temp_dir.hpp"
+
+using namespace musubi;
+using namespace std::chrono_literals;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* k_secret = "SP000000_musubi_sim_secret";
+constexpr const char* k_key = "SL000000_musubi_sim_key";
+constexpr const char* k_scenario = R"(rakuten:
+  shop_id: "123456"
+  seed: 21
+  service_secret: SP000000_musubi_sim_secret
+  license_keys:
+    - key: SL000000_musubi_sim_key
+)";
+
+struct Fixture {
+    test::SimProcess sim{k_scenario};
+    test::TempDir dir;
+    fs::path drop = dir / "drop";
+    std::unique_ptr<store::sqlite::SqliteStore> store;
+    std::unique_ptr<reviews::ReviewDrop> watcher;
+
+    Fixture() {
+        auto opened = store::sqlite::SqliteStore::open(dir / "musubi.db", 2000ms);
+        BOOST_REQUIRE_MESSAGE(opened.has_value(),
+                              (opened ? std::string() : opened.error().to_string()));
+        store = std::move(*opened);
+        // Old orders, all shipped or further by now, for the reviews to be about.
+        sim.control_post("/_sim/rakuten/orders/generate", {{"count", 60}, {"days", 20}});
+        sim.control_post("/_sim/clock", {{"speed", 0}});
+        watcher = std::make_unique<reviews::ReviewDrop>(store->reviews());
+        config::ReviewsConfig config;
+        config.drop_dir = drop;
+        config.scan_interval = 20ms;
+        watcher->reload(config, std::make_shared<clock::SystemClock>());
+    }
+    ~Fixture() { watcher->stop(); }
+
+    json export_reviews(const json& body) const {
+        json request = body;
+        request["directory"] = drop.string();
+        return sim.control_post("/_sim/rakuten/reviews/export", request);
+    }
+
+    std::vector<std::string> column(const std::string& sql) const {
+        auto db = store::sqlite::Database::open(dir / "musubi.db");
+        BOOST_REQUIRE(db);
+        auto statement = db->prepare(sql);
+        BOOST_REQUIRE(statement);
+        std::vector<std::string> values;
+        while (*statement->step()) {
+            values.push_back(statement->column_text(0));
+        }
+        return values;
+    }
+    std::string value(const std::string& sql) const {
+        const auto values = column(sql);
+        BOOST_REQUIRE(!values.empty());
+        return values.front();
+    }
+
+    bool wait_done(const std::string& file) const {
+        const auto end = std::chrono::steady_clock::now() + 15s;
+        while (std::chrono::steady_clock::now() < end) {
+            if (fs::exists(drop / "done" / file) || fs::exists(drop / "rejected" / file)) {
+                // The move comes after the commit: the reviews are in the store by now.
+                return fs::exists(drop / "done" / file);
+            }
+            std::this_thread::sleep_for(20ms);
+        }
+        return false;
+    }
+};
+
+// Review identity as the simulator makes them: one item review (the order's first item) or
+// one shop review per order.
+std::set<std::string> review_ids(const json& answer) {
+    std::set<std::string> ids;
+    for (const auto& review : answer["reviews"]) {
+        ids.insert(review["orderNumber"].get<std::string>() + "/" +
+                   review["reviewType"].get<std::string>());
+    }
+    return ids;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(review_import)
+
+BOOST_AUTO_TEST_CASE(every_encoding_becomes_review_facts) {
+    Fixture f;
+    std::set<std::string> expected;
+    std::map<std::string, json> by_order;
+    for (const char* encoding : {"cp932", "utf-8", "utf-8-bom"}) {
+        const std::string file = std::string("reviews-") + encoding + ".csv";
+        const auto answer =
+            f.export_reviews({{"encoding", encoding}, {"count", 8}, {"file", file}});
+        BOOST_TEST(answer["encoding"] == encoding);
+        BOOST_REQUIRE_MESSAGE(f.wait_done(file), file + " was not imported");
+        BOOST_TEST(!fs::exists(f.drop / "done" / (file + ".rejected.txt")));
+        for (const auto& id : review_ids(answer)) {
+            expected.insert(id);
+        }
+        for (const auto& review : answer["reviews"]) {
+            // An order reviewed in two exports keeps what the first import stored.
+            by_order.emplace(review["orderNumber"].get<std::string>(), review);
+        }
+    }
+    const auto subjects = f.column("SELECT subject FROM facts WHERE kind = 'review.posted'");
+    BOOST_TEST(subjects.size() == expected.size());
+    BOOST_TEST(f.value("SELECT count(*) FROM reviews") == std::to_string(expected.size()));
+    // Rating, type and item name as the simulator wrote them, in any encoding.
+    for (const auto& [number, review] : by_order) {
+        const auto payload = json::parse(
+            f.value("SELECT payload FROM facts WHERE kind = 'review.posted' AND subject = '" +
+                    number + "'"));
+        BOOST_TEST(payload["rating"] == review["rating"]);
+        BOOST_TEST(payload["item_name"] == review["itemName"]);
+        BOOST_TEST(payload["review_type"] == "item");
+        BOOST_TEST(payload.size() == 3u); // no title, no body
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_reexport_adds_nothing_and_shop_reviews_are_their_own) {
+    Fixture f;
+    const auto first = f.export_reviews({{"count", 10}, {"file", "week1.csv"}});
+    BOOST_REQUIRE(f.wait_done("week1.csv"));
+    std::vector<std::string> numbers;
+    for (const auto& review : first["reviews"]) {
+        numbers.push_back(review["orderNumber"].get<std::string>());
+    }
+    const auto count = f.value("SELECT count(*) FROM facts WHERE kind = 'review.posted'");
+    // The same orders exported again (a later, overlapping export), in UTF-8 this time.
+    f.export_reviews({{"orderNumbers", numbers}, {"encoding", "utf-8"}, {"file", "week2.csv"}});
+    BOOST_REQUIRE(f.wait_done("week2.csv"));
+    BOOST_TEST(f.value("SELECT count(*) FROM facts WHERE kind = 'review.posted'") == count);
+    // The same file dropped again under its old name keeps both copies in done/.
+    fs::copy_file(f.drop / "done/week1.csv", f.dir / "week1.csv");
+    fs::rename(f.dir / "week1.csv", f.drop / "week1.csv");
+    BOOST_REQUIRE(f.wait_done("week1-2.csv"));
+    BOOST_TEST(f.value("SELECT count(*) FROM facts WHERE kind = 'review.posted'") == count);
+    // Shop reviews of the same orders are other reviews.
+    f.export_reviews(
+        {{"orderNumbers", std::vector<std::string>(numbers.begin(), numbers.begin() + 3)},
+         {"shopReview", true},
+         {"file", "shop.csv"}});
+    BOOST_REQUIRE(f.wait_done("shop.csv"));
+    BOOST_TEST(f.value("SELECT count(*) FROM reviews WHERE review_type = 'shop'") == "3");
+}
+
+BOOST_AUTO_TEST_CASE(reviews_before_their_orders_join_when_the_orders_arrive) {
+    Fixture f;
+    const auto answer = f.export_reviews({{"count", 6}, {"file", "early.csv"}});
+    BOOST_REQUIRE(f.wait_done("early.csv"));
+    BOOST_TEST(f.value("SELECT count(*) FROM orders") == "0");
+    const auto reviews = f.value("SELECT count(*) FROM facts WHERE kind = 'review.posted'");
+    BOOST_TEST(reviews == std::to_string(review_ids(answer).size()));
+
+    rakuten_poller::PollerOptions options;
+    options.rakuten.enabled = true;
+    options.rakuten.base_url = f.sim.api_url();
+    options.rakuten.timeout = 3000ms;
+    options.rakuten.overlap = 10min;
+    options.rakuten.backfill_horizon = 0ms;
+    options.hashing_key = "0123456789abcdef0123456789abcdef";
+    options.retry = rakuten::RetryPolicy{2, 10ms, 50ms};
+    rakuten::RmsClient client({options.rakuten.base_url, 3000ms, 1ms, options.retry},
+                              {k_secret, k_key});
+    const log::Logger logger("rakuten");
+    rakuten_poller::OrderSync sync(*f.store, options, client, logger);
+    BOOST_REQUIRE(sync.poll().has_value());
+    // Every review fact now finds its order by number; none was recorded twice.
+    BOOST_TEST(f.value("SELECT count(*) FROM facts f JOIN orders o ON o.source = 'rakuten' AND "
+                       "o.order_number = f.subject WHERE f.kind = 'review.posted'") == reviews);
+    BOOST_TEST(f.value("SELECT count(*) FROM facts WHERE kind = 'review.posted'") == reviews);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
