@@ -67,11 +67,15 @@ void add_review(nlohmann::json& context, const nlohmann::json& payload) {
 } // namespace
 
 std::string yen_text(std::int64_t amount) {
-    std::string digits = std::to_string(amount < 0 ? -amount : amount);
-    for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) {
-        digits.insert(static_cast<std::size_t>(i), ",");
+    const std::string digits = std::to_string(amount < 0 ? -amount : amount);
+    std::string text = amount < 0 ? "-" : "";
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i > 0 && (digits.size() - i) % 3 == 0) {
+            text.push_back(',');
+        }
+        text.push_back(digits[i]);
     }
-    return (amount < 0 ? "-" : "") + digits + "円";
+    return text + "円";
 }
 
 nlohmann::json render_context(const config::Config& config, const Subject& subject,

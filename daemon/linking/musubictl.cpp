@@ -6,12 +6,14 @@
 #include "daemon/config/loader.hpp"
 #include "daemon/linking/unlink.hpp"
 #include "daemon/log/log.hpp"
+#include "daemon/reviews/review_import.hpp"
 
 namespace musubi::linking {
 
 namespace {
 
 constexpr const char* k_usage = "usage: musubictl unlink <LINE userId> [--config FILE]\n"
+                                "       musubictl import-reviews <review CSV> [--config FILE]\n"
                                 "  (FILE defaults to /etc/musubi/musubi.yaml)\n";
 
 } // namespace
@@ -28,7 +30,7 @@ int run_musubictl(const std::vector<std::string>& args, std::ostream& out, std::
             words.push_back(args[i]);
         }
     }
-    if (words.size() != 2 || words[0] != "unlink") {
+    if (words.size() != 2 || (words[0] != "unlink" && words[0] != "import-reviews")) {
         err << k_usage;
         return 2;
     }
@@ -44,6 +46,9 @@ int run_musubictl(const std::vector<std::string>& args, std::ostream& out, std::
     if (!store) {
         err << "musubictl: " << store.error().to_string() << "\n";
         return 1;
+    }
+    if (words[0] == "import-reviews") {
+        return reviews::import_reviews_command(words[1], (*store)->reviews(), out);
     }
     auto done = unlink_friend(**store, words[1], clock->now_ms());
     if (!done) {

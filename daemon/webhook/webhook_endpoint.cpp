@@ -47,8 +47,8 @@ tl::expected<std::vector<store::InboundEvent>, std::string> parse_events(const s
     }
     std::vector<store::InboundEvent> parsed;
     parsed.reserve(events->size());
-    for (std::size_t i = 0; i < events->size(); ++i) {
-        const json& event = (*events)[i];
+    std::size_t i = 0;
+    for (const json& event : events->get_ref<const json::array_t&>()) {
         if (!event.is_object()) {
             return tl::unexpected(event_error(i, "is not an object"));
         }
@@ -61,6 +61,7 @@ tl::expected<std::vector<store::InboundEvent>, std::string> parse_events(const s
             return tl::unexpected(event_error(i, "has no integer timestamp"));
         }
         parsed.push_back({id->get<std::string>(), timestamp->get<std::int64_t>(), event.dump()});
+        ++i;
     }
     return parsed;
 }

@@ -85,6 +85,21 @@ BOOST_FIXTURE_TEST_CASE(unlink_ends_the_link_and_keeps_it_as_history, Installati
     BOOST_TEST(out.str() == std::string(k_user) + " was not linked; nothing to do\n");
 }
 
+BOOST_FIXTURE_TEST_CASE(import_reviews_records_each_review_once, Installation) {
+    const std::string config = (dir / "musubi.yaml").string();
+    const auto csv = dir.write(
+        "reviews.csv",
+        "レビュータイプ,商品名,レビュー詳細URL,評価,投稿時間,タイトル,レビュー本文,フラグ,注文番号,"
+        "未対応フラグ\r\n"
+        "商品レビュー,煎茶,https://review.rakuten.co.jp/item/1/123456_1001/abcd-efgh-ijkl/,5,"
+        "2026/11/22 8:12:37,おいしい,\"また買います\",0,123456-20261120-0000000001,1\r\n");
+    BOOST_TEST_REQUIRE(run({"import-reviews", csv.string(), "--config", config}) == 0, err.str());
+    BOOST_TEST(query("SELECT count(*) FROM facts WHERE kind = 'review.posted' AND subject = "
+                     "'123456-20261120-0000000001'") == "1");
+    BOOST_TEST_REQUIRE(run({"import-reviews", csv.string(), "--config", config}) == 0, err.str());
+    BOOST_TEST(query("SELECT count(*) FROM facts WHERE kind = 'review.posted'") == "1");
+}
+
 BOOST_FIXTURE_TEST_CASE(an_unknown_user_and_bad_usage_are_errors, Installation) {
     const std::string config = (dir / "musubi.yaml").string();
     BOOST_TEST(run({"unlink", "Unobody", "--config", config}) == 1);
