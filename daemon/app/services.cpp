@@ -50,6 +50,7 @@ Services::Services(const config::Config& config, std::shared_ptr<const clock::Cl
                    [this] { m_engine.wake(); }})
     , m_webhook(config, store.webhook_inbox())
     , m_poller(store, "rakuten")
+    , m_fetcher(store)
     , m_reviews(store.reviews(), "reviews", [this] { m_engine.wake(); })
     , m_license("rakuten") {
     m_webhook.endpoint().on_received([this] { m_events.wake(); });
@@ -63,7 +64,10 @@ Services::Linking Services::linking() const {
 
 void Services::build_linking(const config::Config& config,
                              std::shared_ptr<const templates::TemplateSet> templates) {
-    const auto settings = linking::Settings::from(config);
+    auto settings = linking::Settings::from(config);
+    settings.fetch_order = [this](std::string_view order_number) {
+        m_fetcher.fetch_if_unknown(order_number);
+    };
     auto& links = m_store.links();
     Linking built{std::make_shared<linking::ChatLinker>(links, settings, std::move(templates)),
                   std::make_shared<linking::AccountLinker>(links, settings),
@@ -164,13 +168,16 @@ tl::expected<void, std::string> Services::start(const config::Config& config) {
     m_dispatcher.start(dispatch);
     m_engine.start();
     m_events.start();
-    m_poller.reload(poller_options(config, m_clock, m_logger));
     start_polling(config);
     return {};
 }
 
-// The review drop folder and the license-key check (both only with RMS on).
+// The order poller and on-demand fetches, the review drop folder and the license-key check
+// (the poller, fetches and the check only with RMS on).
 void Services::start_polling(const config::Config& config) {
+    auto options = poller_options(config, m_clock, m_logger);
+    m_fetcher.reload(options);
+    m_poller.reload(std::move(options));
     m_reviews.reload(config.reviews, m_clock);
     if (config.rakuten.enabled) {
         m_license.reload(config.rakuten, m_clock);
@@ -185,13 +192,13 @@ tl::expected<void, std::string> Services::reload(config::Config& config) {
     m_engine.reload(std::move(*options));
     m_webhook.reload(config);
     m_dispatcher.reload(dispatch::dispatcher_options(config));
-    m_poller.reload(poller_options(config, m_clock, m_logger));
     start_polling(config);
     return {};
 }
 
 void Services::stop() {
     m_webhook.stop();
+    m_fetcher.stop();
     m_poller.stop();
     m_reviews.stop();
     m_license.stop();

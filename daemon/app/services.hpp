@@ -23,6 +23,7 @@
 #include "daemon/linking/chat_linker.hpp"
 #include "daemon/linking/link_page.hpp"
 #include "daemon/rakuten/license_watch.hpp"
+#include "daemon/rakuten/order_fetcher.hpp"
 #include "daemon/rakuten/order_poller.hpp"
 #include "daemon/reviews/review_drop.hpp"
 #include "daemon/store/store.hpp"
@@ -77,6 +78,7 @@ private:
     friends::EventProcessor m_events;
     webhook::WebhookServer m_webhook;
     rakuten_poller::OrderPoller m_poller;
+    rakuten_poller::OrderFetcher m_fetcher;
     reviews::ReviewDrop m_reviews;
     rakuten_poller::LicenseWatch m_license;
     log::Logger m_logger{"musubid"};

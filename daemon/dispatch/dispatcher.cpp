@@ -48,7 +48,9 @@ AttemptRecord bad_payload(const DueMessage& row, std::int64_t now_ms) {
     record.disposition = Disposition::failed;
     record.attempted_at = now_ms;
     record.outcome = "bad_payload";
-    record.reason = "the stored message is not a JSON array of LINE message objects";
+    record.reason = row.kind == "multicast"
+                        ? "the stored multicast is not {\"to\": [user IDs], \"messages\": [...]}"
+                        : "the stored message is not a JSON array of LINE message objects";
     return record;
 }
 
@@ -95,6 +97,8 @@ void Dispatcher::start(DispatcherOptions options) {
         m_client = make_client(options);
         m_bucket = std::make_shared<TokenBucket>(options.push_per_second,
                                                  burst_for(options.push_per_second));
+        m_multicast_bucket = std::make_shared<TokenBucket>(options.multicast_per_second,
+                                                           burst_for(options.multicast_per_second));
         m_backoff = options.backoff;
         m_expire_after = options.expire_after;
         m_options = std::move(options);
@@ -387,6 +391,7 @@ void Dispatcher::run_worker() {
         DueMessage row;
         std::shared_ptr<line::MessagingClient> client;
         std::shared_ptr<TokenBucket> bucket;
+        std::shared_ptr<TokenBucket> multicast_bucket;
         BackoffPolicy backoff;
         std::chrono::milliseconds expire_after{};
         {
@@ -402,12 +407,14 @@ void Dispatcher::run_worker() {
             ++m_in_flight;
             client = m_client;
             bucket = m_bucket;
+            multicast_bucket = m_multicast_bucket;
             backoff = m_backoff;
             expire_after = m_expire_after;
         }
         AttemptRecord record;
         try {
-            record = send(row, *client, *bucket, backoff, expire_after, unit(random));
+            record =
+                send(row, *client, *bucket, *multicast_bucket, backoff, expire_after, unit(random));
         } catch (const std::exception& error) {
             // One message's surprise never stops the dispatcher: resend later, same key.
             record.outbox_id = row.id;
@@ -435,13 +442,29 @@ void Dispatcher::run_worker() {
 }
 
 AttemptRecord Dispatcher::send(const DueMessage& row, line::MessagingClient& client,
-                               TokenBucket& bucket, const BackoffPolicy& backoff,
-                               std::chrono::milliseconds expire_after, double unit_random) {
+                               TokenBucket& bucket, TokenBucket& multicast_bucket,
+                               const BackoffPolicy& backoff, std::chrono::milliseconds expire_after,
+                               double unit_random) {
     const auto started = m_clock->now_ms();
     if (auto final = precheck(row, started, expire_after)) {
         return *final;
     }
-    const auto messages = nlohmann::json::parse(row.payload, nullptr, false);
+    const auto payload = nlohmann::json::parse(row.payload, nullptr, false);
+    if (row.kind == "multicast") {
+        const auto recipients = multicast_recipients(payload);
+        if (!recipients || !payload.contains("messages")) {
+            return bad_payload(row, started);
+        }
+        multicast_bucket.acquire();
+        const auto result = client.multicast(*recipients, payload["messages"], row.retry_key);
+        if (result.outcome == line::Outcome::rate_limited) {
+            multicast_bucket.slow_down(SteadyClock::now());
+        }
+        auto record = judge(row, result, Route::multicast, m_clock->now_ms(), backoff, unit_random);
+        record.attempted_at = started;
+        return record;
+    }
+    const auto& messages = payload;
     if (messages.is_discarded() || !(messages.is_array() || messages.is_object())) {
         return bad_payload(row, started);
     }

@@ -2,7 +2,12 @@
 // The dispatcher: sends the outbox's due rows to LINE, exactly once each, and records every
 // attempt. One loop thread claims due rows (oldest first) and records outcomes in batches;
 // `workers` sender threads send them over the client's kept-alive connections, each send
-// taking a token from one bucket (push_per_second).
+// taking a token from a bucket: push and reply share one (push_per_second), multicast has its
+// own (multicast_per_second, LINE's 200 requests a second).
+//
+// A multicast row names no friend: its payload is {"to": [up to 500 user IDs], "messages":
+// [...]} (daemon/outbox/multicast.hpp writes them) and it goes out in one request with its
+// retry key, so each of its friends gets it exactly once as a push row would.
 //
 // Per row: blocked friend → skipped; first tried over expire_after ago → expired; a reply row
 // on its first attempt with a still valid token → reply (refused "Invalid reply token" →
@@ -52,6 +57,7 @@ struct DispatcherOptions {
     std::shared_ptr<line::AccessToken> token;
     std::size_t workers = 8;       // set at start(); a reload keeps the running number
     double push_per_second = 2000; // requests a second, push and reply together
+    double multicast_per_second = 200;
     BackoffPolicy backoff;
     std::chrono::milliseconds expire_after{std::chrono::hours(23)};
     std::chrono::milliseconds quota_check_interval{std::chrono::minutes(10)};
@@ -104,8 +110,9 @@ private:
     std::chrono::milliseconds idle_wait();
     void check_quota(std::chrono::steady_clock::time_point& next_check);
     store::AttemptRecord send(const store::DueMessage& row, line::MessagingClient& client,
-                              TokenBucket& bucket, const BackoffPolicy& backoff,
-                              std::chrono::milliseconds expire_after, double unit_random);
+                              TokenBucket& bucket, TokenBucket& multicast_bucket,
+                              const BackoffPolicy& backoff, std::chrono::milliseconds expire_after,
+                              double unit_random);
     void count(const store::AttemptRecord& record);
     void log_outcome(const store::DueMessage& row, const store::AttemptRecord& record) const;
     // With m_mutex held.
@@ -123,6 +130,7 @@ private:
     DispatcherOptions m_options;
     std::shared_ptr<line::MessagingClient> m_client;
     std::shared_ptr<TokenBucket> m_bucket;
+    std::shared_ptr<TokenBucket> m_multicast_bucket;
     std::deque<store::DueMessage> m_queue;
     std::vector<store::AttemptRecord> m_results;
     BackoffPolicy m_backoff;

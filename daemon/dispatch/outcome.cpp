@@ -25,6 +25,8 @@ std::string route_text(Route route) {
         return "replied";
     case Route::push_after_reply:
         return "pushed (the reply token was no longer valid)";
+    case Route::multicast:
+        return "multicast";
     case Route::push:
         break;
     }
@@ -36,6 +38,13 @@ std::string route_text(Route route) {
 std::optional<store::AttemptRecord> precheck(const store::DueMessage& row, std::int64_t now_ms,
                                              std::chrono::milliseconds expire_after) {
     using store::Disposition;
+    if (row.kind == "multicast") {
+        // No friend row: the recipients are in the payload, chosen when the row was written.
+        if (now_ms - row.first_attempt_at > expire_after.count()) {
+            return record_for(row, Disposition::expired, now_ms, "expired", k_reason_expired);
+        }
+        return std::nullopt;
+    }
     if (row.line_user_id.empty()) {
         return record_for(row, Disposition::failed, now_ms, "no_friend",
                           row.friend_id ? "no friend with id " + std::to_string(*row.friend_id)
@@ -49,9 +58,24 @@ std::optional<store::AttemptRecord> precheck(const store::DueMessage& row, std::
     }
     if (row.kind != "push" && row.kind != "reply") {
         return record_for(row, Disposition::failed, now_ms, "unsupported",
-                          "kind '" + row.kind + "' is not sent by the dispatcher (push or reply)");
+                          "kind '" + row.kind +
+                              "' is not sent by the dispatcher (push, reply or multicast)");
     }
     return std::nullopt;
+}
+
+std::optional<std::vector<std::string>> multicast_recipients(const nlohmann::json& payload) {
+    if (!payload.is_object() || !payload.contains("to") || !payload["to"].is_array()) {
+        return std::nullopt;
+    }
+    std::vector<std::string> recipients;
+    for (const auto& user : payload["to"]) {
+        if (!user.is_string()) {
+            return std::nullopt;
+        }
+        recipients.push_back(user.get<std::string>());
+    }
+    return recipients;
 }
 
 std::string describe_refusal(const line::ApiResult& result) {

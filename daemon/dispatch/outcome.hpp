@@ -10,6 +10,9 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "connectors/line/api_result.hpp"
 #include "daemon/dispatch/backoff.hpp"
@@ -27,7 +30,11 @@ std::optional<store::AttemptRecord> precheck(const store::DueMessage& row, std::
                                              std::chrono::milliseconds expire_after);
 
 // How the message went out, for the reason text.
-enum class Route { push, reply, push_after_reply };
+enum class Route { push, reply, push_after_reply, multicast };
+
+// The user IDs of a multicast row's payload ({"to": [...], "messages": [...]}); nullopt when
+// the payload is not of that shape.
+std::optional<std::vector<std::string>> multicast_recipients(const nlohmann::json& payload);
 
 // LINE's answer to the row's send → what the outbox records. `unit_random` in [0, 1) draws
 // the backoff's jitter.

@@ -118,6 +118,20 @@ struct Engine::Pass {
         }
         const auto& step = scenario.steps[index];
         if (step.on) {
+            // What is awaited may have come first: a review imported before its order reached
+            // musubi, or before the shipment. It counts as arriving now.
+            if (!enrollment.subject.empty()) {
+                auto arrived = tx.first_fact(config::fact_name(*step.on), enrollment.subject);
+                if (!arrived) {
+                    return tl::unexpected(arrived.error());
+                }
+                if (*arrived) {
+                    auto current = enrollment;
+                    current.step = step.name;
+                    current.next_at_ms = now;
+                    return run_step(scenario, current, index, subject, *arrived);
+                }
+            }
             std::optional<std::int64_t> deadline;
             if (step.within) {
                 deadline = base + step.within->count();
@@ -157,11 +171,11 @@ struct Engine::Pass {
         }
         bool send = step.send.has_value();
         if (step.unless && !enrollment.subject.empty()) {
-            auto exists = tx.fact_exists(config::fact_name(*step.unless), enrollment.subject);
-            if (!exists) {
-                return tl::unexpected(exists.error());
+            auto found = tx.first_fact(config::fact_name(*step.unless), enrollment.subject);
+            if (!found) {
+                return tl::unexpected(found.error());
             }
-            send = send && !*exists;
+            send = send && !found->has_value();
         }
         if (send && !step.critical && scenario.limits.per_friend_per_day) {
             const auto day = jst::day_start(now);

@@ -54,6 +54,9 @@ ChatLinker::handle(std::int64_t friend_id, std::string_view webhook_event_id, st
     if (!unlinking && !order && !last4) {
         return false; // the common case: no transaction at all
     }
+    if (order && m_settings.fetch_order) {
+        m_settings.fetch_order(order->order_number);
+    }
     auto tx = m_links.begin();
     if (!tx) {
         return tl::unexpected(tx.error());

@@ -171,6 +171,9 @@ Page LinkPage::submit(std::string_view token, std::string_view order, std::strin
                          "（数字4つ）を入力してください。",
                          order);
     }
+    if (m_settings.fetch_order) {
+        m_settings.fetch_order(order_number->order_number);
+    }
     auto tx = m_links.begin();
     if (!tx) {
         logger().error("link_store_failed", {{"error", tx.error().to_string()}});

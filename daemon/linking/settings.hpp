@@ -3,7 +3,9 @@
 // instead of changing a running one.
 
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "daemon/config/config.hpp"
@@ -20,6 +22,9 @@ struct Settings {
     std::int64_t attempt_window_ms = 60 * 60 * 1000;
     std::vector<std::string> unlink_keywords{"連携解除"};
     std::string site_token; // empty: no account-link endpoint
+    // Asks RMS for an order the store does not know yet, before the check (set by the
+    // daemon when RMS is on; empty: only stored orders link).
+    std::function<void(std::string_view order_number)> fetch_order;
 
     static Settings from(const config::Config& config);
 };

@@ -79,6 +79,21 @@ tl::expected<PollCounts, PollError> OrderSync::poll() {
     return counts;
 }
 
+tl::expected<bool, PollError> OrderSync::fetch(const std::string& order_number) {
+    const TimePoint now = m_options.clock ? m_options.clock() : system_now();
+    auto from_horizon = horizon(now);
+    if (!from_horizon) {
+        return tl::unexpected(from_horizon.error());
+    }
+    auto result = rakuten::get_orders(m_client, {order_number});
+    if (!result) {
+        return tl::unexpected(rms_error(result.error()));
+    }
+    PollCounts counts;
+    apply(result->orders, now, *from_horizon, counts);
+    return !result->orders.empty() && counts.problems == 0;
+}
+
 tl::expected<TimePoint, PollError> OrderSync::horizon(TimePoint now) {
     auto stored = m_store.cursor(k_cursor_horizon);
     if (!stored) {
@@ -172,9 +187,7 @@ tl::expected<void, PollError> OrderSync::run(const Query& query, TimePoint now, 
                                                {"problem", problem.message},
                                                {"action", "skipped; other orders go on"}});
         }
-        for (const auto& order : result->orders) {
-            apply(order, now, horizon, counts);
-        }
+        apply(result->orders, now, horizon, counts);
     }
     if (query.cursor != nullptr) {
         if (auto saved = m_store.set_cursor(query.cursor, rakuten::format_rms_datetime(now));
@@ -185,17 +198,36 @@ tl::expected<void, PollError> OrderSync::run(const Query& query, TimePoint now, 
     return {};
 }
 
-void OrderSync::apply(const rakuten::Order& order, TimePoint now, TimePoint horizon,
+void OrderSync::apply(const std::vector<rakuten::Order>& orders, TimePoint now, TimePoint horizon,
                       PollCounts& counts) {
-    const auto snapshot =
-        make_snapshot(order, m_options.carriers, m_options.hashing_key, to_ms(now));
-    const auto triggers =
-        order.order_datetime >= horizon ? store::Triggers::yes : store::Triggers::no;
-    auto applied = m_store.apply_order(snapshot, triggers);
+    // A hundred orders a transaction: few commits, yet the write lock is never held long
+    // enough to keep webhooks or the dispatcher waiting.
+    constexpr std::size_t k_batch = 100;
+    std::vector<store::OrderToApply> batch;
+    for (std::size_t start = 0; start < orders.size(); start += k_batch) {
+        const auto end = std::min(orders.size(), start + k_batch);
+        batch.clear();
+        for (std::size_t index = start; index < end; ++index) {
+            const auto& order = orders[index];
+            batch.push_back(
+                {make_snapshot(order, m_options.carriers, m_options.hashing_key, to_ms(now)),
+                 order.order_datetime >= horizon ? store::Triggers::yes : store::Triggers::no});
+        }
+        const auto results = m_store.apply_orders(batch);
+        for (std::size_t index = 0; index < results.size(); ++index) {
+            count_applied(orders[start + index].order_number, batch[index].triggers, results[index],
+                          counts);
+        }
+    }
+}
+
+void OrderSync::count_applied(const std::string& order_number, store::Triggers triggers,
+                              const tl::expected<store::AppliedOrder, store::StoreError>& applied,
+                              PollCounts& counts) {
     if (!applied) {
         ++counts.problems;
         m_logger.error("order.store_failed",
-                       {{"order", order.order_number}, {"error", applied.error().to_string()}});
+                       {{"order", order_number}, {"error", applied.error().to_string()}});
         return;
     }
     if (applied->new_order && triggers == store::Triggers::no) {

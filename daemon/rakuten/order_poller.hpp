@@ -88,6 +88,9 @@ public:
         , m_logger(logger) {}
 
     tl::expected<PollCounts, PollError> poll();
+    // Reads one order with getOrder and applies it as a poll would (a friend linking with an
+    // order the poller has not seen yet). true: RMS knew it.
+    tl::expected<bool, PollError> fetch(const std::string& order_number);
 
 private:
     struct Query;
@@ -96,8 +99,12 @@ private:
     tl::expected<rakuten::TimePoint, PollError> horizon(rakuten::TimePoint now);
     tl::expected<rakuten::TimePoint, PollError> start_of(const Query& query,
                                                          rakuten::TimePoint now);
-    void apply(const rakuten::Order& order, rakuten::TimePoint now, rakuten::TimePoint horizon,
-               PollCounts& counts);
+    // Stores a batch of fetched orders in one transaction (an order that fails fails alone).
+    void apply(const std::vector<rakuten::Order>& orders, rakuten::TimePoint now,
+               rakuten::TimePoint horizon, PollCounts& counts);
+    void count_applied(const std::string& order_number, store::Triggers triggers,
+                       const tl::expected<store::AppliedOrder, store::StoreError>& applied,
+                       PollCounts& counts);
 
     store::Store& m_store;
     const PollerOptions& m_options;

@@ -95,9 +95,9 @@ public:
     virtual tl::expected<std::optional<OrderView>, StoreError>
     order(const std::string& order_number) = 0;
     virtual tl::expected<std::optional<FactRow>, StoreError> fact(std::int64_t fact_id) = 0;
-    // Whether a fact of `kind` about `subject` exists (e.g. a review for the order).
-    virtual tl::expected<bool, StoreError> fact_exists(const std::string& kind,
-                                                       const std::string& subject) = 0;
+    // The first fact of `kind` about `subject` (e.g. a review for the order), if any.
+    virtual tl::expected<std::optional<FactRow>, StoreError>
+    first_fact(const std::string& kind, const std::string& subject) = 0;
 
     virtual tl::expected<std::vector<EnrollmentRow>, StoreError>
     active_enrollments(std::int64_t friend_id) = 0;

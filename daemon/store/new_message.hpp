@@ -11,11 +11,12 @@ namespace musubi::store {
 struct NewMessage {
     std::string retry_key;
     std::optional<std::int64_t> enrollment_id;
-    std::int64_t friend_id = 0;
-    std::string scenario; // e.g. "order-thanks", or "linking"
+    std::int64_t friend_id = 0; // 0: none (a multicast names its recipients in its payload)
+    std::string scenario;       // e.g. "order-thanks", or "linking"
     std::string step;
-    std::string kind = "push";         // push | reply (reply falls back to push)
-    std::string payload;               // the rendered messages: a JSON array
+    std::string kind = "push"; // push | reply (reply falls back to push) | multicast
+    // The rendered messages: a JSON array; for a multicast {"to": [...], "messages": [...]}.
+    std::string payload;
     std::string state = "pending";     // or "failed" (with reason) when rendering broke
     std::optional<std::string> reason; // why it failed
     bool critical = false;

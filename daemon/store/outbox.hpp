@@ -16,6 +16,7 @@
 
 #include <tl/expected.hpp>
 
+#include "daemon/store/new_message.hpp"
 #include "daemon/store/store_error.hpp"
 
 namespace musubi::store {
@@ -85,6 +86,10 @@ public:
     // The earliest due_at of a pending row; nullopt when none.
     virtual tl::expected<std::optional<std::int64_t>, StoreError> next_due_at() = 0;
     virtual tl::expected<OutboxCounts, StoreError> counts() = 0;
+    // Writes messages decided outside a fact's transaction (an announcement, an operator's
+    // send) in one transaction; a retry key written before is left as it is. How many rows
+    // are new.
+    virtual tl::expected<std::int64_t, StoreError> add(const std::vector<NewMessage>& messages) = 0;
 };
 
 } // namespace musubi::store

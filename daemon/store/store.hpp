@@ -85,6 +85,12 @@ struct AppliedOrder {
     std::vector<std::string> recorded; // natural keys of the facts recorded now
 };
 
+struct OrderToApply {
+    OrderSnapshot snapshot;
+    Triggers triggers = Triggers::yes;
+};
+using OrderResults = std::vector<tl::expected<AppliedOrder, StoreError>>;
+
 struct StoreInfo {
     std::string backend;  // "sqlite"
     std::string location; // the file
@@ -107,6 +113,17 @@ public:
     // nothing new.
     virtual tl::expected<AppliedOrder, StoreError> apply_order(const OrderSnapshot& order,
                                                                Triggers triggers) = 0;
+    // apply_order for each of `orders`, with one result per order in the same order. A backend
+    // may do the batch in one transaction (far fewer commits while a big shop is read in),
+    // but an order that fails must fail alone: the others are still applied.
+    virtual OrderResults apply_orders(const std::vector<OrderToApply>& orders) {
+        OrderResults results;
+        results.reserve(orders.size());
+        for (const auto& order : orders) {
+            results.push_back(apply_order(order.snapshot, order.triggers));
+        }
+        return results;
+    }
     // The natural keys of `keys` not recorded yet (pollers skip fetching what they know).
     virtual tl::expected<std::vector<std::string>, StoreError>
     missing_facts(const std::vector<std::string>& keys) = 0;

@@ -6,6 +6,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "daemon/outbox/multicast.hpp"
 #include "dispatcher_support.hpp"
 
 using nlohmann::json;
@@ -79,6 +80,55 @@ BOOST_AUTO_TEST_CASE(every_due_message_is_delivered_once_and_recorded_sent) {
     BOOST_TEST(store.text("SELECT count(*) FROM deliveries WHERE outcome = 'sent' AND "
                           "http_status = 200 AND request_id IS NOT NULL") == "30");
     BOOST_TEST(store.text("SELECT reason FROM outbox WHERE state = 'sent' LIMIT 1") == "pushed");
+}
+
+BOOST_AUTO_TEST_CASE(an_announcement_goes_by_multicast_in_500s_once_to_each_friend) {
+    constexpr int k_friends = 1203;
+    SimProcess sim(sim_scenario(k_friends));
+    TestStore store(0); // a multicast names no friend row
+    outbox::Announcement announcement;
+    announcement.identity = "campaign:winter/run:1";
+    announcement.scenario = "campaign:winter";
+    announcement.step = "announce";
+    for (int n = 1; n <= k_friends; ++n) {
+        announcement.recipients.push_back(user_id(n));
+    }
+    announcement.messages = text_messages("冬のセールのお知らせ");
+    announcement.due_at_ms = store.clock()->now_ms();
+    const auto rows = outbox::multicast_messages(announcement);
+    BOOST_REQUIRE(rows.size() == 3u);
+    BOOST_TEST(*store.outbox().add(rows) == 3);
+    // Writing the same announcement again (a second command, a crash before the reply) adds
+    // nothing.
+    BOOST_TEST(*store.outbox().add(outbox::multicast_messages(announcement)) == 0);
+
+    Dispatcher dispatcher(store.outbox(), store.clock());
+    dispatcher.start(test_options(sim));
+    BOOST_REQUIRE(eventually([&] { return store.count("state = 'sent'") == 3; }));
+    dispatcher.stop();
+    auto ledger = sim.control_get("/_sim/line/ledger");
+    BOOST_TEST(ledger["counters"]["deliveries"] == k_friends);
+    for (int n = 1; n <= k_friends; ++n) {
+        const auto& deliveries = ledger["friends"][user_id(n)]["deliveries"];
+        BOOST_REQUIRE(deliveries.size() == 1u);
+        BOOST_TEST(deliveries[0]["endpoint"] == "multicast");
+        BOOST_TEST(deliveries[0]["message"]["text"] == "冬のセールのお知らせ");
+    }
+    BOOST_TEST(store.text("SELECT group_concat(json_array_length(payload, '$.to')) FROM outbox") ==
+               "500,500,203");
+    BOOST_TEST(store.text("SELECT reason FROM outbox LIMIT 1") == "multicast");
+
+    // A crash after LINE accepted a group but before the outcome was recorded: the row is due
+    // again, goes out with its retry key, and LINE's 409 makes it sent without a second copy.
+    store.exec("UPDATE outbox SET state = 'sending' WHERE id = (SELECT min(id) FROM outbox)");
+    Dispatcher restarted(store.outbox(), store.clock());
+    restarted.start(test_options(sim));
+    BOOST_REQUIRE(eventually([&] { return store.count("state = 'sent'") == 3; }));
+    restarted.stop();
+    ledger = sim.control_get("/_sim/line/ledger");
+    BOOST_TEST(ledger["counters"]["deliveries"] == k_friends);
+    BOOST_TEST(ledger["counters"]["duplicate_deliveries"] == 0);
+    BOOST_TEST(store.text("SELECT count(*) FROM deliveries WHERE outcome = 'already_sent'") == "1");
 }
 
 BOOST_AUTO_TEST_CASE(a_message_line_already_accepted_counts_as_sent_and_is_not_delivered_again) {

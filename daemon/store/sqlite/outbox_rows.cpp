@@ -18,8 +18,12 @@ tl::expected<bool, StoreError> insert_outbox_row(Database& db, const NewMessage&
     } else {
         insert->bind_null(2);
     }
-    insert->bind(3, message.friend_id)
-        .bind(4, message.scenario)
+    if (message.friend_id != 0) {
+        insert->bind(3, message.friend_id);
+    } else {
+        insert->bind_null(3);
+    }
+    insert->bind(4, message.scenario)
         .bind(5, message.step)
         .bind(6, message.kind)
         .bind(7, message.payload)

@@ -175,14 +175,22 @@ public:
         return std::optional<FactRow>(read_fact(*s));
     }
 
-    tl::expected<bool, StoreError> fact_exists(const std::string& kind,
-                                               const std::string& subject) override {
-        auto s = m_db.prepare("SELECT 1 FROM facts WHERE subject = ?1 AND kind = ?2 LIMIT 1");
+    tl::expected<std::optional<FactRow>, StoreError>
+    first_fact(const std::string& kind, const std::string& subject) override {
+        auto s = m_db.prepare(std::string("SELECT ") + k_fact_columns +
+                              " FROM facts WHERE subject = ?1 AND kind = ?2 ORDER BY id LIMIT 1");
         if (!s) {
             return unexpected(s.error());
         }
         s->bind(1, subject).bind(2, kind);
-        return s->step();
+        auto row = s->step();
+        if (!row) {
+            return unexpected(row.error());
+        }
+        if (!*row) {
+            return std::optional<FactRow>();
+        }
+        return std::optional<FactRow>(read_fact(*s));
     }
 
     tl::expected<std::vector<EnrollmentRow>, StoreError>

@@ -1,5 +1,7 @@
 #include "daemon/store/sqlite/sqlite_outbox.hpp"
 
+#include "daemon/store/sqlite/outbox_rows.hpp"
+
 namespace musubi::store::sqlite {
 
 namespace {
@@ -264,6 +266,27 @@ tl::expected<OutboxCounts, StoreError> SqliteOutbox::counts() {
         }
     }
     return counts;
+}
+
+tl::expected<std::int64_t, StoreError> SqliteOutbox::add(const std::vector<NewMessage>& messages) {
+    std::lock_guard lock(m_mutex);
+    auto transaction = Transaction::begin(m_db);
+    if (!transaction) {
+        return tl::unexpected(transaction.error());
+    }
+    const auto now = m_clock->now_ms();
+    std::int64_t added = 0;
+    for (const auto& message : messages) {
+        auto written = insert_outbox_row(m_db, message, now);
+        if (!written) {
+            return tl::unexpected(written.error());
+        }
+        added += *written ? 1 : 0;
+    }
+    if (auto committed = transaction->commit(); !committed) {
+        return tl::unexpected(committed.error());
+    }
+    return added;
 }
 
 } // namespace musubi::store::sqlite

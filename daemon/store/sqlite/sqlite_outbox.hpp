@@ -21,6 +21,7 @@ public:
     tl::expected<void, StoreError> record(const std::vector<AttemptRecord>& records) override;
     tl::expected<std::optional<std::int64_t>, StoreError> next_due_at() override;
     tl::expected<OutboxCounts, StoreError> counts() override;
+    tl::expected<std::int64_t, StoreError> add(const std::vector<NewMessage>& messages) override;
 
 private:
     tl::expected<std::vector<DueMessage>, StoreError> select_due(std::int64_t now,

@@ -203,19 +203,61 @@ tl::expected<AppliedOrder, StoreError> SqliteStore::apply_order(const OrderSnaps
                                                                 Triggers triggers) {
     std::lock_guard lock(m_mutex);
     // IMMEDIATE: take the write lock before reading the stored state we compare with.
-    if (auto begun = m_db.exec("BEGIN IMMEDIATE"); !begun) {
-        return tl::unexpected(begun.error());
+    auto transaction = Transaction::begin(m_db);
+    if (!transaction) {
+        return tl::unexpected(transaction.error());
     }
     auto applied = apply_order_locked(order, triggers);
     if (!applied) {
-        (void)m_db.exec("ROLLBACK");
         return applied;
     }
-    if (auto committed = m_db.exec("COMMIT"); !committed) {
-        (void)m_db.exec("ROLLBACK");
+    if (auto committed = transaction->commit(); !committed) {
         return tl::unexpected(committed.error());
     }
     return applied;
+}
+
+OrderResults SqliteStore::apply_orders(const std::vector<OrderToApply>& orders) {
+    std::lock_guard lock(m_mutex);
+    const auto all_failed = [&orders](const StoreError& error) {
+        return OrderResults(orders.size(), tl::unexpected(error));
+    };
+    auto transaction = Transaction::begin(m_db);
+    if (!transaction) {
+        return all_failed(transaction.error());
+    }
+    OrderResults results;
+    results.reserve(orders.size());
+    for (const auto& order : orders) {
+        // A savepoint per order: one that fails leaves no half of itself behind.
+        if (auto saved = m_db.exec("SAVEPOINT order_apply"); !saved) {
+            return all_failed(saved.error());
+        }
+        auto applied = apply_order_locked(order.snapshot, order.triggers);
+        const char* end =
+            applied ? "RELEASE order_apply" : "ROLLBACK TO order_apply; RELEASE order_apply";
+        if (auto ended = m_db.exec(end); !ended) {
+            return all_failed(ended.error());
+        }
+        results.push_back(std::move(applied));
+    }
+    if (auto committed = transaction->commit(); !committed) {
+        return all_failed(committed.error());
+    }
+    return results;
+}
+
+tl::expected<Statement*, StoreError> SqliteStore::cached(std::optional<Statement>& slot,
+                                                         std::string_view sql) {
+    if (!slot) {
+        auto prepared = m_db.prepare(sql);
+        if (!prepared) {
+            return tl::unexpected(prepared.error());
+        }
+        slot = std::move(*prepared);
+    }
+    slot->reset();
+    return &*slot;
 }
 
 tl::expected<std::optional<std::int64_t>, StoreError>
@@ -223,7 +265,8 @@ SqliteStore::upsert_buyer(const BuyerIdentity& buyer) {
     if (buyer.buyer_key.empty()) {
         return std::optional<std::int64_t>();
     }
-    auto statement = m_db.prepare(
+    auto statement = cached(
+        m_upsert_buyer,
         "INSERT INTO buyers (buyer_key, email_hash, phone_hash, phone_last4_hash, given_name, "
         "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (buyer_key) DO UPDATE SET "
         "given_name = coalesce(excluded.given_name, buyers.given_name), "
@@ -232,22 +275,24 @@ SqliteStore::upsert_buyer(const BuyerIdentity& buyer) {
     if (!statement) {
         return tl::unexpected(statement.error());
     }
-    statement->bind(1, buyer.buyer_key)
+    (*statement)
+        ->bind(1, buyer.buyer_key)
         .bind_optional(2, non_empty(buyer.email_hash))
         .bind_optional(3, non_empty(buyer.phone_hash))
         .bind_optional(4, non_empty(buyer.phone_last4_hash))
         .bind_optional(5, non_empty(buyer.given_name))
         .bind(6, now_ms());
-    auto row = statement->step();
+    auto row = (*statement)->step();
     if (!row) {
         return tl::unexpected(row.error());
     }
     if (!*row) {
         return tl::unexpected(StoreError{"upserting a buyer returned no id", ""});
     }
-    const std::int64_t id = statement->column_int64(0);
+    const std::int64_t id = (*statement)->column_int64(0);
     // Finish the statement so that the transaction can commit.
-    (void)statement->step();
+    (void)(*statement)->step();
+    (*statement)->reset();
     return std::optional<std::int64_t>(id);
 }
 
@@ -257,26 +302,28 @@ tl::expected<AppliedOrder, StoreError> SqliteStore::apply_order_locked(const Ord
     if (!buyer_id) {
         return tl::unexpected(buyer_id.error());
     }
-    auto select = m_db.prepare("SELECT shipped_at IS NOT NULL, cancelled_at IS NOT NULL, triggers "
+    auto select =
+        cached(m_select_order, "SELECT shipped_at IS NOT NULL, cancelled_at IS NOT NULL, triggers "
                                "FROM orders WHERE source = ?1 AND order_number = ?2");
     if (!select) {
         return tl::unexpected(select.error());
     }
-    select->bind(1, order.source).bind(2, order.order_number);
-    auto row = select->step();
+    (*select)->bind(1, order.source).bind(2, order.order_number);
+    auto row = (*select)->step();
     if (!row) {
         return tl::unexpected(row.error());
     }
     std::optional<StoredOrder> stored;
     if (*row) {
-        stored = StoredOrder{{select->column_int64(0) != 0, select->column_int64(1) != 0},
-                             select->column_int64(2) != 0 ? Triggers::yes : Triggers::no};
+        stored = StoredOrder{{(*select)->column_int64(0) != 0, (*select)->column_int64(1) != 0},
+                             (*select)->column_int64(2) != 0 ? Triggers::yes : Triggers::no};
     }
-    select->reset();
+    (*select)->reset();
     // The order's first sighting decides for good whether its facts trigger.
     const Triggers effective = stored ? stored->triggers : triggers;
 
-    auto upsert = m_db.prepare(
+    auto upsert_statement = cached(
+        m_upsert_order,
         "INSERT INTO orders (source, order_number, buyer_id, progress, total, ordered_at, "
         "shipped_at, cancelled_at, carrier_code, tracking_number, items, triggers, updated_at) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) "
@@ -287,9 +334,10 @@ tl::expected<AppliedOrder, StoreError> SqliteStore::apply_order_locked(const Ord
         "carrier_code = coalesce(excluded.carrier_code, orders.carrier_code), "
         "tracking_number = coalesce(excluded.tracking_number, orders.tracking_number), "
         "items = excluded.items, updated_at = excluded.updated_at");
-    if (!upsert) {
-        return tl::unexpected(upsert.error());
+    if (!upsert_statement) {
+        return tl::unexpected(upsert_statement.error());
     }
+    Statement* upsert = *upsert_statement;
     const std::int64_t now = now_ms();
     upsert->bind(1, order.source).bind(2, order.order_number);
     bind_int(*upsert, 3, *buyer_id);
@@ -313,12 +361,14 @@ tl::expected<AppliedOrder, StoreError> SqliteStore::apply_order_locked(const Ord
     applied.new_order = !stored;
     const auto facts = derive_order_facts(
         stored ? std::optional<StoredOrderState>(stored->state) : std::nullopt, order, *buyer_id);
-    auto insert = m_db.prepare(
+    auto insert_statement = cached(
+        m_insert_fact,
         "INSERT INTO facts (natural_key, kind, subject, occurred_at, recorded_at, payload, "
         "processed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (natural_key) DO NOTHING");
-    if (!insert) {
-        return tl::unexpected(insert.error());
+    if (!insert_statement) {
+        return tl::unexpected(insert_statement.error());
     }
+    Statement* insert = *insert_statement;
     for (const auto& fact : facts) {
         insert->bind(1, fact.natural_key)
             .bind(2, fact.kind)

@@ -31,6 +31,7 @@ public:
     tl::expected<std::int64_t, StoreError> count_facts(std::string_view kind) override;
     tl::expected<AppliedOrder, StoreError> apply_order(const OrderSnapshot& order,
                                                        Triggers triggers) override;
+    OrderResults apply_orders(const std::vector<OrderToApply>& orders) override;
     tl::expected<std::vector<std::string>, StoreError>
     missing_facts(const std::vector<std::string>& keys) override;
     tl::expected<std::optional<std::string>, StoreError> cursor(std::string_view name) override;
@@ -58,9 +59,17 @@ private:
     tl::expected<AppliedOrder, StoreError> apply_order_locked(const OrderSnapshot& order,
                                                               Triggers triggers);
     tl::expected<std::optional<std::int64_t>, StoreError> upsert_buyer(const BuyerIdentity& buyer);
+    // The statements apply_order runs, prepared once per connection: preparing them anew for
+    // every order cost as much as running them.
+    tl::expected<Statement*, StoreError> cached(std::optional<Statement>& slot,
+                                                std::string_view sql);
 
     std::mutex m_mutex; // one connection, used by one thread at a time
     Database m_db;
+    std::optional<Statement> m_upsert_buyer;
+    std::optional<Statement> m_select_order;
+    std::optional<Statement> m_upsert_order;
+    std::optional<Statement> m_insert_fact;
     StoreInfo m_info;
     std::unique_ptr<SqliteWebhookInbox> m_webhook_inbox;
     std::unique_ptr<SqliteOutbox> m_outbox;

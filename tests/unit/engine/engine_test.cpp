@@ -303,7 +303,7 @@ BOOST_AUTO_TEST_CASE(review_request_after_three_days_then_coupon_on_review) {
     BOOST_TEST(w.query("SELECT state FROM enrollments") == "done");
 }
 
-BOOST_AUTO_TEST_CASE(a_review_before_the_request_skips_it_and_no_review_ends_the_wait) {
+BOOST_AUTO_TEST_CASE(a_review_before_the_request_skips_it_and_the_coupon_follows_at_once) {
     World w("review-request", k_review);
     const auto order = w.order("100000-20261122-0000000005", 5400, jst(0, 9));
     w.apply(order);
@@ -314,15 +314,54 @@ BOOST_AUTO_TEST_CASE(a_review_before_the_request_skips_it_and_no_review_ends_the
     w.clock->set(jst(2, 10));
     w.review("100000-20261122-0000000005", jst(2, 9));
     w.run();
+    BOOST_TEST(w.messages().empty());
+    // At the request's time: unless: review.posted holds it back, and the coupon step finds
+    // the review already there, so the early reviewer is thanked too.
     w.clock->set(jst(3, 15));
     w.run();
-    BOOST_TEST(w.messages().empty()); // unless: review.posted
-    // The coupon step waits for a review after the request; none comes within 14 days.
-    w.clock->set(jst(18, 15));
-    w.run();
-    BOOST_TEST(w.messages().empty());
+    const auto messages = w.messages();
+    BOOST_REQUIRE_EQUAL(messages.size(), 1u);
+    BOOST_TEST(messages[0].step == "coupon");
+    BOOST_TEST(messages[0].due_at == jst(3, 15));
     BOOST_TEST(w.query("SELECT state || ':' || end_reason FROM enrollments") ==
                "done:all steps done");
+}
+
+BOOST_AUTO_TEST_CASE(no_review_within_the_wait_ends_it_without_a_coupon) {
+    World w("review-request", k_review);
+    const auto order = w.order("100000-20261122-0000000015", 5400, jst(0, 9));
+    w.apply(order);
+    w.link(w.follow("Ualice", "花子", jst(0, 9)));
+    w.ship(order, jst(0, 15));
+    w.run();
+    w.clock->set(jst(3, 15));
+    w.run();
+    BOOST_TEST(w.messages().size() == 1u); // the request
+    w.clock->set(jst(18, 15));
+    w.run();
+    BOOST_TEST(w.messages().size() == 1u);
+    BOOST_TEST(w.query("SELECT state || ':' || end_reason FROM enrollments") ==
+               "done:all steps done");
+}
+
+BOOST_AUTO_TEST_CASE(a_review_imported_before_its_order_is_known_still_earns_the_coupon) {
+    World w("review-request", k_review);
+    // The review CSV came in first; musubi has never seen the order.
+    w.review("100000-20261122-0000000016", jst(0, 8));
+    w.run();
+    BOOST_TEST(w.query("SELECT count(*) FROM facts WHERE processed_at IS NULL") == "0");
+    const auto order = w.order("100000-20261122-0000000016", 5400, jst(0, 7));
+    w.apply(order);
+    w.link(w.follow("Ualice", "花子", jst(0, 9)));
+    w.clock->set(jst(0, 15));
+    w.ship(order, jst(0, 15));
+    w.run();
+    w.clock->set(jst(3, 15));
+    w.run();
+    const auto messages = w.messages();
+    BOOST_REQUIRE_EQUAL(messages.size(), 1u);
+    BOOST_TEST(messages[0].step == "coupon");
+    BOOST_TEST(messages[0].text == "クーポン REVIEW500");
 }
 
 BOOST_AUTO_TEST_CASE(cancellation_and_unfollow_cancel_what_cancel_on_says) {

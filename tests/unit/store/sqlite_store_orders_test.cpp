@@ -79,4 +79,38 @@ BOOST_AUTO_TEST_CASE(backfilled_orders_are_recorded_processed_for_good) {
     BOOST_TEST(text(dir / "m.db", "SELECT count(*) FROM facts WHERE processed_at IS NULL") == "1");
 }
 
+BOOST_AUTO_TEST_CASE(a_batch_is_applied_in_one_go_and_a_failing_order_fails_alone) {
+    TempDir dir;
+    auto store = SqliteStore::open(dir / "m.db", std::chrono::milliseconds(2000));
+    BOOST_REQUIRE(store);
+    {
+        // The database refuses one order, as a full disk or a broken row would.
+        auto db = Database::open(dir / "m.db");
+        BOOST_REQUIRE(db);
+        BOOST_REQUIRE(db->exec("CREATE TRIGGER refuse BEFORE INSERT ON orders "
+                               "WHEN NEW.order_number = 'BAD' "
+                               "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"));
+    }
+    auto bad = order("BAD", 100);
+    bad.buyer.buyer_key = "badbuyer";
+    const std::vector<OrderToApply> batch{
+        {order("A", 100), Triggers::yes}, {bad, Triggers::yes}, {order("B", 900), Triggers::no}};
+    const auto results = (*store)->apply_orders(batch);
+    BOOST_REQUIRE(results.size() == 3u);
+    BOOST_REQUIRE(results[0]);
+    BOOST_TEST(results[0]->recorded == std::vector<std::string>{"rakuten:order:A:placed"});
+    BOOST_REQUIRE(!results[1]);
+    BOOST_TEST(results[1].error().to_string().find("refused by the test") != std::string::npos);
+    BOOST_REQUIRE(results[2]);
+    BOOST_TEST(results[2]->recorded.size() == 2u);
+    // Nothing of the refused order stays behind, not even its buyer.
+    BOOST_TEST(text(dir / "m.db", "SELECT group_concat(order_number) FROM orders") == "A,B");
+    BOOST_TEST(text(dir / "m.db", "SELECT count(*) FROM buyers") == "1");
+    BOOST_TEST(text(dir / "m.db", "SELECT count(*) FROM facts WHERE processed_at IS NULL") == "1");
+    // Applying the same batch again records nothing new.
+    const auto again = (*store)->apply_orders(batch);
+    BOOST_TEST((again[0] && again[0]->recorded.empty() && !again[1] && again[2] &&
+                again[2]->recorded.empty()));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
