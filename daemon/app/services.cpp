@@ -49,7 +49,7 @@ Services::Services(const config::Config& config, std::shared_ptr<const clock::Cl
                    [this](const std::string& user) { return display_name(user); },
                    [this] { m_engine.wake(); }})
     , m_webhook(config, store.webhook_inbox())
-    , m_poller(store, "rakuten")
+    , m_poller(store, "rakuten", [this] { m_engine.wake(); })
     , m_fetcher(store)
     , m_reviews(store.reviews(), "reviews", [this] { m_engine.wake(); })
     , m_license("rakuten") {

@@ -54,6 +54,21 @@ AttemptRecord bad_payload(const DueMessage& row, std::int64_t now_ms) {
     return record;
 }
 
+// A resend of a reply whose token LINE says is spent: the earlier attempt, whose answer was
+// lost (a crash, a timeout), delivered it.
+AttemptRecord replied_before(const DueMessage& row, std::int64_t now_ms,
+                             const line::ApiResult& result) {
+    AttemptRecord record;
+    record.outbox_id = row.id;
+    record.disposition = Disposition::sent;
+    record.attempted_at = now_ms;
+    record.http_status = result.status;
+    record.outcome = "already_sent";
+    record.request_id = result.request_id;
+    record.reason = "replied by an earlier attempt (LINE says the reply token is used)";
+    return record;
+}
+
 } // namespace
 
 DispatcherOptions dispatcher_options(const config::Config& config) {
@@ -470,15 +485,21 @@ AttemptRecord Dispatcher::send(const DueMessage& row, line::MessagingClient& cli
     }
     Route route = Route::push;
     line::ApiResult result;
-    // Replies carry no retry key, so only a first attempt replies: a resend after an
-    // unknown outcome goes by push, which LINE can recognise by its key.
-    const bool reply = row.kind == "reply" && row.reply_token && row.reply_until &&
-                       started < *row.reply_until && row.attempts == 1;
+    // Replies carry no retry key; the reply token stands in for it. Each token is written to
+    // one row only (the engine and linking see to that) and LINE takes it once, so while it
+    // is valid every attempt replies: a resend after a crash or an unknown outcome that LINE
+    // refuses as "Invalid reply token" was delivered by this row's earlier attempt. (A push
+    // instead would deliver it a second time.)
+    const bool reply =
+        row.kind == "reply" && row.reply_token && row.reply_until && started < *row.reply_until;
     if (reply) {
         bucket.acquire();
         result = client.reply(*row.reply_token, messages);
         route = Route::reply;
         if (result.outcome == line::Outcome::permanent && result.message == k_invalid_reply_token) {
+            if (row.attempts > 1) {
+                return replied_before(row, started, result);
+            }
             route = Route::push_after_reply; // refused: nothing was sent, push instead
         }
     }
@@ -491,6 +512,7 @@ AttemptRecord Dispatcher::send(const DueMessage& row, line::MessagingClient& cli
     }
     auto record = judge(row, result, route, m_clock->now_ms(), backoff, unit_random);
     record.attempted_at = started;
+    record.now_push = route == Route::push_after_reply;
     return record;
 }
 

@@ -10,8 +10,9 @@
 // retry key, so each of its friends gets it exactly once as a push row would.
 //
 // Per row: blocked friend → skipped; first tried over expire_after ago → expired; a reply row
-// on its first attempt with a still valid token → reply (refused "Invalid reply token" →
-// push), else push with the row's retry key. LINE's answer: 2xx or 409 → sent; 429 rate
+// with a still valid token → reply (refused "Invalid reply token": on a first attempt →
+// push, and the row stays a push row; on a resend → sent, the earlier attempt replied), else
+// push with the row's retry key. LINE's answer: 2xx or 409 → sent; 429 rate
 // limit → back off (exponential, jitter) and slow the bucket; 5xx/timeout → back off; both
 // resend with the same retry key. Monthly limit → every send stops, one alert, quota checked
 // every quota_check_interval, resumes by itself. 401 → every send stops, one error, until

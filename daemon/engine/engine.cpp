@@ -126,6 +126,10 @@ struct Engine::Pass {
                     return tl::unexpected(arrived.error());
                 }
                 if (*arrived) {
+                    if (auto moved = tx.move_enrollment(enrollment.id, step.name, now, "");
+                        !moved) {
+                        return moved;
+                    }
                     auto current = enrollment;
                     current.step = step.name;
                     current.next_at_ms = now;

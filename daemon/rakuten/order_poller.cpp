@@ -245,9 +245,11 @@ void OrderSync::count_applied(const std::string& order_number, store::Triggers t
     }
 }
 
-OrderPoller::OrderPoller(store::Store& store, std::string logger_name)
+OrderPoller::OrderPoller(store::Store& store, std::string logger_name,
+                         std::function<void()> on_facts)
     : m_store(store)
-    , m_logger(std::move(logger_name)) {}
+    , m_logger(std::move(logger_name))
+    , m_on_facts(std::move(on_facts)) {}
 
 OrderPoller::~OrderPoller() {
     stop();
@@ -335,6 +337,9 @@ void OrderPoller::run_session(const PollerOptions& options, std::stop_token sess
                                         {"backfilled", result->backfilled},
                                         {"problems", result->problems},
                                         {"took", took}});
+            if (m_on_facts && result->placed + result->shipped + result->cancelled > 0) {
+                m_on_facts();
+            }
         } else if (result.error().cancelled) {
             break;
         } else if (result.error().unauthorized) {
@@ -348,7 +353,10 @@ void OrderPoller::run_session(const PollerOptions& options, std::stop_token sess
                                           {"action", "retrying at the next poll"},
                                           {"next_in", options.rakuten.poll_interval}});
         }
-        wait(session, options.rakuten.poll_interval);
+        // Polls start every poll_interval (a slow poll does not push the next one back), so
+        // an order waits at most one interval before a search sees it.
+        wait(session, std::max<std::chrono::milliseconds>(options.rakuten.poll_interval - took,
+                                                          std::chrono::milliseconds(0)));
     }
     m_logger.info("poller.stopped");
 }

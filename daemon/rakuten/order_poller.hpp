@@ -116,8 +116,10 @@ private:
 // as soon as its current request ends.
 class OrderPoller {
 public:
-    // `logger_name` e.g. "rakuten:my-shop" (its level comes from log.levels.rakuten).
-    explicit OrderPoller(store::Store& store, std::string logger_name = "rakuten");
+    // `logger_name` e.g. "rakuten:my-shop" (its level comes from log.levels.rakuten);
+    // `on_facts` is told after a poll that recorded facts (the engine wakes at once).
+    explicit OrderPoller(store::Store& store, std::string logger_name = "rakuten",
+                         std::function<void()> on_facts = {});
     ~OrderPoller();
     OrderPoller(const OrderPoller&) = delete;
     OrderPoller& operator=(const OrderPoller&) = delete;
@@ -139,6 +141,7 @@ private:
 
     store::Store& m_store;
     log::Logger m_logger;
+    std::function<void()> m_on_facts;
     std::mutex m_mutex;
     std::condition_variable_any m_changed;
     std::optional<PollerOptions> m_pending;

@@ -59,6 +59,9 @@ struct AttemptRecord {
     std::string outcome;       // "sent", "already_sent", "transient", "skipped", …
     std::string request_id;    // LINE's request id (the accepted one for a 409)
     std::string reason;        // the row's reason for final states; the delivery's detail
+    // Disposition::retry: LINE refused the reply token and the row went by push; it stays a
+    // push row, so that no later attempt replies in its stead.
+    bool now_push = false;
 };
 
 struct OutboxCounts {

@@ -236,7 +236,7 @@ BOOST_AUTO_TEST_CASE(a_reply_row_replies_while_the_token_is_valid_and_pushes_aft
     stale.reply_until = now - 1;
     auto refused = store.message(1, "refused", text_messages("token refused"));
     refused.kind = "reply";
-    refused.reply_token = "never-issued-token";
+    refused.reply_token = "another-never-issued-token";
     refused.reply_until = now + 50'000;
     store.insert({valid, stale, refused});
 
@@ -262,6 +262,53 @@ BOOST_AUTO_TEST_CASE(a_reply_row_replies_while_the_token_is_valid_and_pushes_aft
     BOOST_TEST(store.text("SELECT group_concat(reason, ' | ') FROM (SELECT reason FROM outbox "
                           "ORDER BY id)") ==
                "replied | pushed | pushed (the reply token was no longer valid)");
+}
+
+BOOST_AUTO_TEST_CASE(a_reply_resent_after_a_crash_is_not_delivered_twice) {
+    SimProcess sim(sim_scenario(1));
+    TestStore store(1);
+    const auto event = sim.control_post("/_sim/line/friends/" + user_id(1) + "/text",
+                                        {{"text", "送料は？"}, {"send", false}});
+    const auto token = event["event"]["replyToken"].get<std::string>();
+    auto answer = store.message(1, "answer", text_messages("送料は全国一律500円です"));
+    answer.kind = "reply";
+    answer.reply_token = token;
+    answer.reply_until = store.clock()->now_ms() + 50'000;
+    // A second message decided for the same event cannot take the same token.
+    auto second = store.message(1, "second", text_messages("ほかにご質問があればどうぞ"));
+    second.kind = "reply";
+    second.reply_token = token;
+    second.reply_until = answer.reply_until;
+    store.insert({answer, second});
+    BOOST_TEST(store.text("SELECT group_concat(kind, ',') FROM (SELECT kind FROM outbox "
+                          "ORDER BY id)") == "reply,push");
+
+    // The first attempt reached LINE, then musubid died before recording it: the row is left
+    // `sending`, and LINE has used the token.
+    const auto sent = line::MessagingClient(test_options(sim).client, test_options(sim).token)
+                          .reply(token, text_messages("送料は全国一律500円です"));
+    BOOST_REQUIRE(sent.outcome == line::Outcome::sent);
+    store.exec("UPDATE outbox SET state = 'sending', attempts = 1, first_attempt_at = " +
+               std::to_string(store.clock()->now_ms()) + " WHERE retry_key = '" + answer.retry_key +
+               "'");
+
+    Dispatcher dispatcher(store.outbox(), store.clock());
+    dispatcher.start(test_options(sim));
+    BOOST_REQUIRE(store.wait_until_settled());
+    dispatcher.stop();
+    const auto received = sim.control_get("/_sim/line/ledger/" + user_id(1));
+    std::vector<std::string> texts;
+    for (const auto& delivery : received.at("deliveries")) {
+        texts.push_back(delivery["endpoint"].get<std::string>() + ":" +
+                        delivery["message"]["text"].get<std::string>());
+    }
+    std::sort(texts.begin(), texts.end());
+    BOOST_TEST(texts == (std::vector<std::string>{"push:ほかにご質問があればどうぞ",
+                                                  "reply:送料は全国一律500円です"}),
+               boost::test_tools::per_element());
+    BOOST_TEST(store.text("SELECT state || ': ' || reason FROM outbox WHERE retry_key = '" +
+                          answer.retry_key + "'") ==
+               "sent: replied by an earlier attempt (LINE says the reply token is used)");
 }
 
 BOOST_AUTO_TEST_CASE(the_monthly_limit_stops_all_sending_until_the_quota_allows_again) {

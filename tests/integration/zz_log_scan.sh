@@ -26,11 +26,12 @@ for secret in "${secrets[@]}"; do
     < <(grep -F -n -- "$secret" "${files[@]}" || true)
 done
 # Phone numbers, e-mail addresses, postal codes, and the katakana readings of buyers' names
-# as the simulator makes them.
+# as the simulator makes them. Digits inside longer letters-and-digits runs (LINE's request
+# ids, retry keys) are not numbers a person has.
 patterns=(
-  '(^|[^0-9])0[5-9]0-?[0-9]{4}-?[0-9]{4}([^0-9]|$)'
+  '(^|[^0-9A-Za-z])0[5-9]0-?[0-9]{4}-?[0-9]{4}([^0-9A-Za-z]|$)'
   '[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}'
-  '〒|(^|[^0-9-])[0-9]{3}-[0-9]{4}([^0-9-]|$)'
+  '〒|(^|[^0-9A-Za-z-])[0-9]{3}-[0-9]{4}([^0-9A-Za-z-]|$)'
   'サトウ|スズキ|タカハシ|タナカ|ワタナベ|ヤマモト|ナカムラ|コバヤシ|ヨシダ|ヤマグチ|マツモト|イノウエ'
 )
 for pattern in "${patterns[@]}"; do

@@ -158,7 +158,8 @@ tl::expected<void, StoreError> SqliteOutbox::record(const std::vector<AttemptRec
     auto finish = m_db.prepare("UPDATE outbox SET state = ?2, reason = ?3, updated_at = ?4 "
                                "WHERE id = ?1 AND state = 'sending'");
     auto retry = m_db.prepare("UPDATE outbox SET state = 'pending', due_at = ?2, reason = ?3, "
-                              "updated_at = ?4 WHERE id = ?1 AND state = 'sending'");
+                              "updated_at = ?4, kind = CASE WHEN ?5 THEN 'push' ELSE kind END "
+                              "WHERE id = ?1 AND state = 'sending'");
     auto release = m_db.prepare(
         "UPDATE outbox SET state = 'pending', attempts = max(attempts - 1, 0), updated_at = ?2 "
         "WHERE id = ?1 AND state = 'sending'");
@@ -185,6 +186,7 @@ tl::expected<void, StoreError> SqliteOutbox::record(const std::vector<AttemptRec
                        .bind(2, record.retry_at)
                        .bind_optional(3, non_empty(record.reason))
                        .bind(4, now)
+                       .bind(5, static_cast<std::int64_t>(record.now_push ? 1 : 0))
                        .run();
         } else {
             done = finish->bind(1, record.outbox_id)

@@ -149,6 +149,29 @@ BOOST_AUTO_TEST_CASE(records_outcomes_with_a_delivery_row_each) {
     BOOST_TEST(counts->failed == 1);
 }
 
+BOOST_AUTO_TEST_CASE(a_reply_that_went_by_push_is_retried_as_a_push_row) {
+    Fixture f;
+    NewMessage message;
+    message.retry_key = "r";
+    message.friend_id = 1;
+    message.kind = "reply";
+    message.reply_token = "token-1";
+    message.reply_until = 50'000;
+    message.payload = R"([{"type":"text","text":"r"}])";
+    BOOST_REQUIRE(*insert_outbox_row(*f.db, message, 0));
+    // The same token for a second message of the same event: written as a push.
+    message.retry_key = "r2";
+    BOOST_REQUIRE(*insert_outbox_row(*f.db, message, 0));
+    BOOST_TEST(f.text("SELECT group_concat(kind || ':' || ifnull(reply_token, '-'), ' ') FROM "
+                      "(SELECT * FROM outbox ORDER BY id)") == "reply:token-1 push:-");
+    auto rows = f.outbox().claim_due(1);
+    BOOST_REQUIRE(rows && rows->size() == 1);
+    auto retry = record(rows->front().id, Disposition::retry, "Internal server error (HTTP 500)");
+    retry.now_push = true;
+    BOOST_REQUIRE(f.outbox().record({retry}));
+    BOOST_TEST(f.text("SELECT kind FROM outbox WHERE retry_key = 'r'") == "push");
+}
+
 BOOST_AUTO_TEST_CASE(a_final_row_is_never_moved_back) {
     Fixture f;
     f.add("a", 1, 0);

@@ -120,7 +120,8 @@ struct World {
         event.change = store::FriendChange::follow;
         event.display_name = name;
         event.fact_kind = "friend.followed";
-        event.payload_json = R"({"reply_token":"rt-)" + user + R"("})";
+        // Each event has its own token, as LINE issues them.
+        event.payload_json = R"({"reply_token":"rt-)" + user + "-" + std::to_string(at) + R"("})";
         auto id = store->friend_events().apply(event);
         BOOST_REQUIRE(id);
         return *id;
