@@ -28,7 +28,7 @@ void register_secrets(const config::Config& config) {
     for (const config::Secret* secret :
          {&config.privacy.hashing_key, &config.rakuten.service_secret, &config.rakuten.license_key,
           &config.line.channel_secret, &config.line.channel_access_token, &config.admin.token,
-          &config.linking.site_token}) {
+          &config.linking.site_token, &config.ecfeed.token}) {
         log::add_redaction(secret->reveal());
     }
 }

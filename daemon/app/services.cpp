@@ -52,6 +52,7 @@ Services::Services(const config::Config& config, std::shared_ptr<const clock::Cl
     , m_poller(store, "rakuten", [this] { m_engine.wake(); })
     , m_fetcher(store)
     , m_reviews(store.reviews(), "reviews", [this] { m_engine.wake(); })
+    , m_ecfeed(store, "ecfeed", [this] { m_engine.wake(); })
     , m_license("rakuten") {
     m_webhook.endpoint().on_received([this] { m_events.wake(); });
     add_routes();
@@ -172,13 +173,14 @@ tl::expected<void, std::string> Services::start(const config::Config& config) {
     return {};
 }
 
-// The order poller and on-demand fetches, the review drop folder and the license-key check
-// (the poller, fetches and the check only with RMS on).
+// The order poller and on-demand fetches, the review drop folder, the EC feed and the
+// license-key check (the poller, fetches and the check only with RMS on).
 void Services::start_polling(const config::Config& config) {
     auto options = poller_options(config, m_clock, m_logger);
     m_fetcher.reload(options);
     m_poller.reload(std::move(options));
     m_reviews.reload(config.reviews, m_clock);
+    m_ecfeed.reload(ecfeed_worker::worker_options(config), m_clock);
     if (config.rakuten.enabled) {
         m_license.reload(config.rakuten, m_clock);
     }
@@ -201,6 +203,7 @@ void Services::stop() {
     m_fetcher.stop();
     m_poller.stop();
     m_reviews.stop();
+    m_ecfeed.stop();
     m_license.stop();
     m_events.stop();
     m_engine.stop();

@@ -17,6 +17,7 @@
 #include "daemon/clock/clock.hpp"
 #include "daemon/config/config.hpp"
 #include "daemon/dispatch/dispatcher.hpp"
+#include "daemon/ecfeed/feed_worker.hpp"
 #include "daemon/engine/engine.hpp"
 #include "daemon/friends/event_processor.hpp"
 #include "daemon/linking/account_linker.hpp"
@@ -80,6 +81,7 @@ private:
     rakuten_poller::OrderPoller m_poller;
     rakuten_poller::OrderFetcher m_fetcher;
     reviews::ReviewDrop m_reviews;
+    ecfeed_worker::FeedWorker m_ecfeed;
     rakuten_poller::LicenseWatch m_license;
     log::Logger m_logger{"musubid"};
 };

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -83,25 +84,35 @@ struct ClockConfig {
 
 struct DispatchConfig {
     std::int64_t workers = 0;           // sends in flight at once
-    Duration retry_initial{};           // first backoff after a 5xx, timeout or 429
-    Duration retry_max{};               // backoff ceiling
-    Duration expire_after{};            // a row first tried longer ago is not resent blindly
-    Duration quota_check_interval{};    // how often to look again after the monthly limit
+    Duration retry_initial{};        // first backoff after a 5xx, timeout or 429
+    Duration retry_max{};            // backoff ceiling
+    Duration expire_after{};         // a row first tried longer ago is not resent blindly
+    Duration quota_check_interval{}; // how often to look again after the monthly limit
 };
 
 struct LinkingConfig {
     std::string page_url;               // public URL of the link page; empty: no web form
-    Duration page_token_ttl{};          // how long a link-page token is valid
-    Duration session_ttl{};             // how long an order number waits for the digits
-    std::int64_t max_attempts = 0;      // failed attempts per friend within attempt_window
+    Duration page_token_ttl{};     // how long a link-page token is valid
+    Duration session_ttl{};        // how long an order number waits for the digits
+    std::int64_t max_attempts = 0; // failed attempts per friend within attempt_window
     Duration attempt_window{};
     std::vector<std::string> unlink_keywords;
-    Secret site_token;                  // the shop site's bearer token for account-link calls
+    Secret site_token; // the shop site's bearer token for account-link calls
 };
 
 struct ReviewsConfig {
     std::filesystem::path drop_dir;     // review CSVs dropped here are imported
     Duration scan_interval{};
+};
+
+// The generic EC feed for shops with their own site (connectors/ecfeed/README.md).
+struct EcfeedConfig {
+    std::optional<std::string> url;                // GET <url>?since=<cursor>; unset: not polled
+    Secret token;                                  // sent as "Authorization: Bearer"; optional
+    Duration poll_interval{};                      // also how often drop_dir is looked at
+    Duration timeout{};                            // per request
+    std::optional<std::filesystem::path> drop_dir; // *.jsonl files put here are read; unset: none
+    Duration backfill_horizon{};                   // older orders build the picture only
 };
 
 struct Config {
@@ -118,6 +129,7 @@ struct Config {
     DispatchConfig dispatch;
     LinkingConfig linking;
     ReviewsConfig reviews;
+    EcfeedConfig ecfeed;
     std::filesystem::path templates_dir;
     std::string scenarios_pattern; // as written, e.g. "scenarios/*.yaml"
     std::vector<Scenario> scenarios;

@@ -203,6 +203,27 @@ Section<ReviewsConfig> reviews_section() {
     return section;
 }
 
+Section<EcfeedConfig> ecfeed_section() {
+    Section<EcfeedConfig> section("ecfeed");
+    section
+        .key("url", &EcfeedConfig::url, UrlType{}, Optional{},
+             "the shop site's feed of orders, shipments and reviews (JSON Lines, see "
+             "connectors/ecfeed/README.md), read as <url>?since=<cursor>; unset: not polled")
+        .secret("token", &EcfeedConfig::token,
+                "a bearer token the feed requires (sent as 'Authorization: Bearer'); optional")
+        .key("poll_interval", &EcfeedConfig::poll_interval, DurationType{std::chrono::seconds(1)},
+             Default{"1m"}, "how often the feed and the drop folder are looked at")
+        .key("timeout", &EcfeedConfig::timeout, DurationType{std::chrono::seconds(1)},
+             Default{"30s"}, "how long one feed request may take")
+        .key("drop_dir", &EcfeedConfig::drop_dir, PathType{}, Optional{},
+             "*.jsonl feed files put here are read, then moved to done/ (or rejected/ with a "
+             ".reason file); unset: no drop folder")
+        .key("backfill_horizon", &EcfeedConfig::backfill_horizon, DurationType{}, Default{"2d"},
+             "on first start, orders older than this only build the customer picture and "
+             "trigger no messages (older reviews are not recorded)");
+    return section;
+}
+
 void check_config(const Config& config, const YAML::Node& map, const ReadContext& context) {
     const auto where = [&](const char* key) {
         const YAML::Node node = map.IsMap() ? map[key] : YAML::Node();
@@ -280,6 +301,8 @@ const Section<Config>& config_section() {
                  "linking friends to buyers (ID連携)")
             .key("reviews", &Config::reviews, nested(reviews_section()), Default{"{}"},
                  "importing RMS review CSVs")
+            .key("ecfeed", &Config::ecfeed, nested(ecfeed_section()), Default{"{}"},
+                 "the generic EC feed of the shop's own site")
             .key("templates", &Config::templates_dir, PathType{}, Default{"templates"},
                  "the folder of message templates (<name>.txt or <name>.json)")
             .key("scenarios", &Config::scenarios_pattern, StringType{}, Default{"scenarios/*.yaml"},

@@ -170,8 +170,9 @@ tl::expected<void, PollError> OrderSync::run(const Query& query, TimePoint now, 
     for (const auto& key : *missing) {
         numbers.push_back(key.substr(prefix.size(), key.size() - prefix.size() - suffix.size()));
     }
-    // A slice at a time, so that a first poll of a big shop never holds every order at once.
-    constexpr std::size_t k_slice = 1000;
+    // One getOrder batch at a time, stored as soon as it arrives: a first poll of a big shop
+    // never holds more than a hundred orders, and what was read is kept if the poll stops.
+    constexpr std::size_t k_slice = rakuten::k_max_get_order_numbers;
     for (std::size_t start = 0; start < numbers.size(); start += k_slice) {
         const auto end = std::min(numbers.size(), start + k_slice);
         const std::vector<std::string> slice(numbers.begin() + static_cast<std::ptrdiff_t>(start),

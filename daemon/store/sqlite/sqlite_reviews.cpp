@@ -73,8 +73,8 @@ SqliteReviews::import_locked(const std::vector<NewReview>& reviews) {
     auto insert_fact = m_db.prepare(
         "INSERT INTO facts (natural_key, kind, subject, occurred_at, recorded_at, payload, "
         "processed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-        "CASE WHEN ?7 OR EXISTS (SELECT 1 FROM orders WHERE source = 'rakuten' AND "
-        "order_number = ?3 AND triggers = 0) THEN ?5 END) "
+        "CASE WHEN ?7 OR EXISTS (SELECT 1 FROM orders WHERE source IN ('rakuten', 'ecfeed') "
+        "AND order_number = ?3 AND triggers = 0) THEN ?5 END) "
         "ON CONFLICT (natural_key) DO NOTHING RETURNING processed_at IS NOT NULL");
     if (!insert_review) {
         return tl::unexpected(insert_review.error());
