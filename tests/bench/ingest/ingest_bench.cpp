@@ -3,11 +3,12 @@
 // musubi-sim generates N orders spread over D days (all shipped, paid or cancelled by now) and
 // stands its clock still. Then, in this process, one of:
 //   --mode poll   the real path: OrderSync::poll() (searchOrder with window splitting,
-//                 getOrder in batches of 100, make_snapshot, Store::apply_order) into a fresh
+//                 getOrder in batches of 100, make_snapshot, Store::apply_orders) into a fresh
 //                 SQLite file, as musubid's first start does. The store is wrapped to time its
 //                 calls, so the figures separate the store from RMS round trips and parsing.
 //   --mode store  musubi's own processing without the simulator's answer times: the orders
-//                 are fetched first (not timed), then make_snapshot + apply_order are timed.
+//                 are fetched first (not timed), then make_snapshot + apply_orders (a hundred
+//                 to a transaction, as the poller stores them) are timed.
 // Peak memory is this process's VmHWM (/proc/self/status); run each mode in its own process.
 // Needs MUSUBI_SIM (ingest_bench.sh finds it).
 
@@ -97,6 +98,7 @@ public:
     Seconds apply_cpu{};
     Seconds lookup_time{}; // missing_facts and cursors
     std::int64_t applied = 0;
+    std::int64_t batches = 0;
 
     const store::StoreInfo& info() const override { return m_inner.info(); }
     tl::expected<store::Recorded, store::StoreError>
@@ -115,6 +117,16 @@ public:
         apply_cpu += cpu_now() - cpu_started;
         ++applied;
         return result;
+    }
+    store::OrderResults apply_orders(const std::vector<store::OrderToApply>& orders) override {
+        const auto started = std::chrono::steady_clock::now();
+        const auto cpu_started = cpu_now();
+        auto results = m_inner.apply_orders(orders);
+        apply_time += std::chrono::steady_clock::now() - started;
+        apply_cpu += cpu_now() - cpu_started;
+        applied += static_cast<std::int64_t>(orders.size());
+        ++batches;
+        return results;
     }
     tl::expected<std::vector<std::string>, store::StoreError>
     missing_facts(const std::vector<std::string>& keys) override {
@@ -204,10 +216,12 @@ int run_poll(const test::SimProcess& sim, store::sqlite::SqliteStore& sqlite,
                 counts->cancelled, counts->problems, client.requests_sent());
     std::printf("  total          %8.2f s   %8.0f orders/s   (CPU %.2f s: %.0f orders/s)\n",
                 took.count(), stored / took.count(), cpu.count(), stored / cpu.count());
-    std::printf("  apply_order    %8.2f s   %8.0f calls/s    (CPU %.2f s) (%lld calls)\n",
+    std::printf("  apply_orders   %8.2f s   %8.0f orders/s   (CPU %.2f s) (%lld orders in %lld "
+                "transactions)\n",
                 timing.apply_time.count(),
                 static_cast<double>(timing.applied) / timing.apply_time.count(),
-                timing.apply_cpu.count(), static_cast<long long>(timing.applied));
+                timing.apply_cpu.count(), static_cast<long long>(timing.applied),
+                static_cast<long long>(timing.batches));
     std::printf("  fact lookups   %8.2f s\n", timing.lookup_time.count());
     std::printf("  RMS + parsing  %8.2f s   (simulator answers, HTTP, JSON, snapshots)\n",
                 outside.count());
@@ -247,21 +261,29 @@ int run_store(const test::SimProcess& sim, store::sqlite::SqliteStore& sqlite,
             return 1;
         }
         const auto c1 = cpu_now();
-        std::vector<store::OrderSnapshot> snapshots;
+        std::vector<store::OrderToApply> snapshots;
         snapshots.reserve(result->orders.size());
         for (const auto& order : result->orders) {
-            snapshots.push_back(rakuten_poller::make_snapshot(order, options.carriers,
-                                                              options.hashing_key, now_ms));
+            snapshots.push_back({rakuten_poller::make_snapshot(order, options.carriers,
+                                                               options.hashing_key, now_ms),
+                                 store::Triggers::yes});
         }
         auto t2 = std::chrono::steady_clock::now();
         snapshot += t2 - t1;
         const auto c2 = cpu_now();
-        for (const auto& order : snapshots) {
-            if (!sqlite.apply_order(order, store::Triggers::yes)) {
-                std::cerr << "apply_order failed\n";
-                return 1;
+        constexpr std::size_t k_batch = 100;
+        for (std::size_t first = 0; first < snapshots.size(); first += k_batch) {
+            const std::vector<store::OrderToApply> batch(
+                snapshots.begin() + static_cast<std::ptrdiff_t>(first),
+                snapshots.begin() +
+                    static_cast<std::ptrdiff_t>(std::min(snapshots.size(), first + k_batch)));
+            for (const auto& applied_one : sqlite.apply_orders(batch)) {
+                if (!applied_one) {
+                    std::cerr << "apply_orders failed: " << applied_one.error().message << "\n";
+                    return 1;
+                }
+                ++applied;
             }
-            ++applied;
         }
         apply += std::chrono::steady_clock::now() - t2;
         apply_cpu += cpu_now() - c2;
@@ -274,7 +296,7 @@ int run_store(const test::SimProcess& sim, store::sqlite::SqliteStore& sqlite,
         fetch.count(), n / fetch.count());
     std::printf("  make_snapshot  %8.2f s   %8.0f orders/s   (CPU %.2f s)\n", snapshot.count(),
                 n / snapshot.count(), snapshot_cpu.count());
-    std::printf("  apply_order    %8.2f s   %8.0f orders/s   (CPU %.2f s: %.0f orders/s)\n",
+    std::printf("  apply_orders   %8.2f s   %8.0f orders/s   (CPU %.2f s: %.0f orders/s)\n",
                 apply.count(), n / apply.count(), apply_cpu.count(), n / apply_cpu.count());
     std::printf("  musubi's own   %8.2f s   %8.0f orders/s (snapshot + apply)\n",
                 (snapshot + apply).count(), n / (snapshot + apply).count());
