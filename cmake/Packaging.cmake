@@ -7,7 +7,7 @@
 #   /usr/share/musubi/     pristine templates/ and scenarios/ to compare with or restore from,
 #                          examples/ (the demo configuration, reverse-proxy configurations)
 #   /lib/systemd/system/   musubi.service, musubi@.service
-#   /usr/share/doc/musubi/ README.md, ARCHITECTURE.md, INSTALL.md
+#   /usr/share/doc/musubi/ README.md, ARCHITECTURE.md
 #   /var/lib/musubi        created by systemd (StateDirectory=), not by the package
 #
 # The destinations under /etc and /lib are absolute on purpose: they do not follow the
@@ -70,7 +70,6 @@ install(FILES ${PROJECT_SOURCE_DIR}/packaging/systemd/musubi.service
               ${PROJECT_SOURCE_DIR}/packaging/systemd/musubi@.service
         DESTINATION ${MUSUBI_UNIT_DIR})
 install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/ARCHITECTURE.md
-              ${PROJECT_SOURCE_DIR}/packaging/INSTALL.md
         DESTINATION ${MUSUBI_DOC_DIR})
 
 # conffiles: every file the package puts under /etc, so dpkg keeps the owner's edits (and asks

@@ -5,8 +5,6 @@
 #include <system_error>
 #include <vector>
 
-#include "daemon/reviews/review_drop.hpp"
-
 namespace musubi::ecfeed_worker {
 
 namespace {
@@ -15,23 +13,6 @@ namespace fs = std::filesystem;
 
 // Problems beyond this many per page or file are summed up in one line.
 constexpr int k_max_logged_problems = 20;
-
-bool is_feed_file(const fs::path& file) {
-    const std::string name = file.filename().string();
-    if (name.empty() || name.front() == '.') {
-        return false;
-    }
-    std::string extension = file.extension().string();
-    std::transform(extension.begin(), extension.end(), extension.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return extension == ".jsonl";
-}
-
-bool write_text(const fs::path& file, const std::string& text) {
-    std::ofstream out(file, std::ios::binary | std::ios::trunc);
-    out << text;
-    return static_cast<bool>(out);
-}
 
 std::optional<std::string> read_text(const fs::path& file, std::uintmax_t size) {
     std::ifstream in(file, std::ios::binary);
@@ -85,6 +66,12 @@ WorkerOptions worker_options(const config::Config& config) {
     options.hashing_key = config.privacy.hashing_key.reveal();
     return options;
 }
+
+FeedSync::FeedSync(store::Store& store, const WorkerOptions& options, const log::Logger& logger)
+    : m_store(store)
+    , m_options(options)
+    , m_logger(logger)
+    , m_folder(logger, files::DropFolderOptions{".jsonl", options.settle, "ecfeed.drop_dir"}) {}
 
 tl::expected<FeedApplier, std::string> FeedSync::applier(std::int64_t now_ms) {
     auto horizon = backfill_horizon(m_store, now_ms, m_options.ecfeed.backfill_horizon, m_logger);
@@ -166,121 +153,39 @@ tl::expected<PollCounts, PollError> FeedSync::poll(ecfeed::FeedClient& client,
 
 ScanResult FeedSync::scan(const fs::path& drop_dir, std::int64_t now_ms) {
     ScanResult result;
-    std::error_code error;
-    for (const char* folder : {k_done_dir, k_rejected_dir}) {
-        fs::create_directories(drop_dir / folder, error);
-        if (error) {
-            break;
-        }
-    }
-    std::vector<fs::path> files;
-    if (!error) {
-        for (fs::directory_iterator it(drop_dir, error), end; !error && it != end;
-             it.increment(error)) {
-            std::error_code ignored;
-            if (it->is_regular_file(ignored) && is_feed_file(it->path())) {
-                files.push_back(it->path());
-            }
-        }
-    }
-    if (error) {
-        if (!m_folder_error_logged) {
-            m_logger.error("drop.folder_unusable",
-                           {{"folder", drop_dir},
-                            {"error", error.message()},
-                            {"action", "create the folder (with done/ and rejected/) writable by "
-                                       "musubi, or set ecfeed.drop_dir; retrying every scan"}});
-            m_folder_error_logged = true;
-        }
-        return result;
-    }
-    m_folder_error_logged = false;
-    std::sort(files.begin(), files.end());
-    std::map<std::string, Seen> seen_now;
     std::optional<FeedApplier> applier_now;
-    for (const auto& file : files) {
-        if (!ready(file, seen_now)) {
-            ++result.waiting;
-            continue;
-        }
+    const auto counts = m_folder.scan(drop_dir, [&](const fs::path& file) {
         if (!applier_now) {
             auto made = applier(now_ms);
             if (!made) {
                 m_logger.error("store.failed",
                                {{"error", made.error()}, {"action", "retrying next scan"}});
-                result.waiting += 1;
-                continue;
+                return files::Outcome::retry;
             }
             applier_now.emplace(std::move(*made));
         }
-        switch (process(drop_dir, file, *applier_now, result)) {
-        case Outcome::done:
-            ++result.done;
-            break;
-        case Outcome::rejected:
-            ++result.rejected;
-            break;
-        case Outcome::retry:
-            ++result.waiting;
-            break;
-        }
-    }
-    m_seen = std::move(seen_now);
+        return process(file, *applier_now, result);
+    });
+    result.done = counts.done;
+    result.rejected = counts.rejected;
+    result.waiting = counts.waiting;
     return result;
 }
 
-bool FeedSync::ready(const fs::path& file, std::map<std::string, Seen>& seen_now) {
-    std::error_code error;
-    const auto size = fs::file_size(file, error);
-    const auto modified = fs::last_write_time(file, error);
-    if (error) {
-        return false;
-    }
-    const std::string name = file.filename().string();
-    seen_now[name] = Seen{size, modified};
-    const auto before = m_seen.find(name);
-    if (before != m_seen.end() && before->second.size == size &&
-        before->second.modified == modified) {
-        return true;
-    }
-    // Modification times are the file system's (real) clock, whatever clock paces the scans.
-    return fs::file_time_type::clock::now() - modified > m_options.settle;
+files::Outcome FeedSync::reject(const fs::path& file, const std::string& reason,
+                                const std::string& reason_ja) {
+    return m_folder.reject(file, reason, reason_text(file.filename().string(), reason, reason_ja));
 }
 
-FeedSync::Outcome FeedSync::reject(const fs::path& drop_dir, const fs::path& file,
-                                   const std::string& reason, const std::string& reason_ja) {
-    const std::string name = file.filename().string();
-    const fs::path target = reviews::free_name(drop_dir / k_rejected_dir, name);
-    std::error_code error;
-    fs::rename(file, target, error);
-    if (error) {
-        m_logger.error("file.move_failed", {{"file", name},
-                                            {"to", target},
-                                            {"error", error.message()},
-                                            {"action", "make the folder writable by musubi"}});
-        return Outcome::retry;
-    }
-    fs::path reason_file = target;
-    reason_file += ".reason";
-    const bool written = write_text(reason_file, reason_text(name, reason, reason_ja));
-    m_logger.error("file.rejected",
-                   {{"file", name},
-                    {"moved_to", target},
-                    {"reason", reason},
-                    {"reason_file", written ? reason_file.string() : "unwritable"}});
-    return Outcome::rejected;
-}
-
-FeedSync::Outcome FeedSync::process(const fs::path& drop_dir, const fs::path& file,
-                                    FeedApplier& applier, ScanResult& result) {
+files::Outcome FeedSync::process(const fs::path& file, FeedApplier& applier, ScanResult& result) {
     const std::string name = file.filename().string();
     std::error_code error;
     const auto size = fs::file_size(file, error);
     if (error) {
-        return Outcome::retry;
+        return files::Outcome::retry;
     }
     if (size > k_max_file_bytes) {
-        return reject(drop_dir, file,
+        return reject(file,
                       "the file is larger than " + std::to_string(k_max_file_bytes / 1024 / 1024) +
                           " MiB; split it into smaller files",
                       "ファイルが " + std::to_string(k_max_file_bytes / 1024 / 1024) +
@@ -288,16 +193,16 @@ FeedSync::Outcome FeedSync::process(const fs::path& drop_dir, const fs::path& fi
     }
     const auto text = read_text(file, size);
     if (!text) {
-        return Outcome::retry;
+        return files::Outcome::retry;
     }
     const auto parsed = ecfeed::parse_feed(*text);
     if (parsed.read == 0) {
-        return reject(drop_dir, file, "the file is empty", "ファイルが空です");
+        return reject(file, "the file is empty", "ファイルが空です");
     }
     if (parsed.lines.empty() && !parsed.problems.empty()) {
         const auto& first = parsed.problems.front();
         const std::string where = "line " + std::to_string(first.line) + ": " + first.reason;
-        return reject(drop_dir, file, "no line could be read (first problem: " + where + ")",
+        return reject(file, "no line could be read (first problem: " + where + ")",
                       "読める行がありませんでした（最初の問題: " + where + "）");
     }
     auto applied = applier.apply(parsed.lines);
@@ -305,18 +210,13 @@ FeedSync::Outcome FeedSync::process(const fs::path& drop_dir, const fs::path& fi
         m_logger.error("file.store_failed", {{"file", name},
                                              {"error", *applied.store_error},
                                              {"action", "the file stays; retrying next scan"}});
-        return Outcome::retry;
+        return files::Outcome::retry;
     }
-    const fs::path target = reviews::free_name(drop_dir / k_done_dir, name);
-    fs::rename(file, target, error);
-    if (error) {
-        m_logger.error("file.move_failed",
-                       {{"file", name},
-                        {"to", target},
-                        {"error", error.message()},
-                        {"action", "make the folder writable by musubi; the file will be read "
-                                   "again (nothing in it is recorded twice)"}});
-        return Outcome::retry;
+    const auto target =
+        m_folder.move_to_done(file, "make the folder writable by musubi; the file will be read "
+                                    "again (nothing in it is recorded twice)");
+    if (!target) {
+        return files::Outcome::retry;
     }
     std::vector<ecfeed::LineProblem> problems = parsed.problems;
     problems.insert(problems.end(), applied.problems.begin(), applied.problems.end());
@@ -324,9 +224,8 @@ FeedSync::Outcome FeedSync::process(const fs::path& drop_dir, const fs::path& fi
               [](const auto& a, const auto& b) { return a.line < b.line; });
     applied.counts.skipped += static_cast<int>(parsed.problems.size());
     if (!problems.empty()) {
-        fs::path listing = target;
-        listing += ".rejected.txt";
-        write_text(listing, rejected_lines_text(name, problems));
+        files::write_text(files::beside(*target, files::k_rejected_lines_suffix),
+                          rejected_lines_text(name, problems));
         log_problems("file " + name, problems);
     }
     add(result.applied, applied.counts);
@@ -339,8 +238,8 @@ FeedSync::Outcome FeedSync::process(const fs::path& drop_dir, const fs::path& fi
                                     {"reviews", applied.counts.reviews},
                                     {"old_reviews", applied.counts.old_reviews},
                                     {"skipped", applied.counts.skipped},
-                                    {"moved_to", target}});
-    return Outcome::done;
+                                    {"moved_to", *target}});
+    return files::Outcome::done;
 }
 
 FeedWorker::FeedWorker(store::Store& store, std::string logger_name,

@@ -6,7 +6,7 @@
 //    applied completely and re-reads at most one page (which records nothing twice);
 //    transient failures are retried with backoff and jitter (feed_client.hpp);
 //  - looks at the drop folder (ecfeed.drop_dir) and reads each *.jsonl put there, with the
-//    review drop folder's rules (daemon/reviews/review_drop.hpp): read → done/<file> (bad lines
+//    review drop folder's rules (daemon/files/drop_folder.hpp): read → done/<file> (bad lines
 //    listed in done/<file>.rejected.txt); unreadable → rejected/<file> with a .reason file;
 //    the database failed → left in place and tried again.
 // Bad lines are logged by line number, order number and reason and skipped; logs never hold a
@@ -18,7 +18,6 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -32,13 +31,12 @@
 #include "daemon/clock/clock.hpp"
 #include "daemon/config/config.hpp"
 #include "daemon/ecfeed/feed_apply.hpp"
+#include "daemon/files/drop_folder.hpp"
 #include "daemon/log/log.hpp"
 #include "daemon/store/store.hpp"
 
 namespace musubi::ecfeed_worker {
 
-inline constexpr const char* k_done_dir = "done";
-inline constexpr const char* k_rejected_dir = "rejected";
 inline constexpr std::uintmax_t k_max_file_bytes = 64u * 1024 * 1024;
 // Pages read in one poll at most; the rest waits for the next poll.
 inline constexpr int k_max_pages_per_poll = 100;
@@ -76,33 +74,23 @@ struct ScanResult {
 // One poll and one scan, synchronously (the thread calls them; tests too).
 class FeedSync {
 public:
-    FeedSync(store::Store& store, const WorkerOptions& options, const log::Logger& logger)
-        : m_store(store)
-        , m_options(options)
-        , m_logger(logger) {}
+    FeedSync(store::Store& store, const WorkerOptions& options, const log::Logger& logger);
 
     tl::expected<PollCounts, PollError> poll(ecfeed::FeedClient& client, std::int64_t now_ms);
     ScanResult scan(const std::filesystem::path& drop_dir, std::int64_t now_ms);
 
 private:
-    enum class Outcome { done, rejected, retry };
-    struct Seen {
-        std::uintmax_t size = 0;
-        std::filesystem::file_time_type modified{};
-    };
     tl::expected<FeedApplier, std::string> applier(std::int64_t now_ms);
     void log_problems(const std::string& where, const std::vector<ecfeed::LineProblem>& problems);
-    bool ready(const std::filesystem::path& file, std::map<std::string, Seen>& seen_now);
-    Outcome process(const std::filesystem::path& drop_dir, const std::filesystem::path& file,
-                    FeedApplier& applier, ScanResult& result);
-    Outcome reject(const std::filesystem::path& drop_dir, const std::filesystem::path& file,
-                   const std::string& reason, const std::string& reason_ja);
+    files::Outcome process(const std::filesystem::path& file, FeedApplier& applier,
+                           ScanResult& result);
+    files::Outcome reject(const std::filesystem::path& file, const std::string& reason,
+                          const std::string& reason_ja);
 
     store::Store& m_store;
     const WorkerOptions& m_options;
     const log::Logger& m_logger;
-    std::map<std::string, Seen> m_seen;
-    bool m_folder_error_logged = false;
+    files::DropFolder m_folder;
 };
 
 class FeedWorker {

@@ -12,7 +12,8 @@
 // A file still being written is left alone: it is taken once it was seen with the same size
 // and modification time at the previous scan, or when it was last modified more than
 // k_settle ago (an export copied in whole). Files ending in .part and hidden files are
-// ignored. Logs name the file and the counts only, never a reviewer's data.
+// ignored. The folder mechanics are daemon/files/drop_folder.hpp's. Logs name the file and the
+// counts only, never a reviewer's data.
 
 #include <atomic>
 #include <chrono>
@@ -20,7 +21,6 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -30,6 +30,7 @@
 
 #include "daemon/clock/clock.hpp"
 #include "daemon/config/config.hpp"
+#include "daemon/files/drop_folder.hpp"
 #include "daemon/log/log.hpp"
 #include "daemon/reviews/review_import.hpp"
 #include "daemon/store/reviews.hpp"
@@ -37,8 +38,6 @@
 namespace musubi::reviews {
 
 inline constexpr std::chrono::seconds k_settle{5};
-inline constexpr const char* k_done_dir = "done";
-inline constexpr const char* k_rejected_dir = "rejected";
 
 // What one look at the folder did.
 struct ScanResult {
@@ -73,34 +72,22 @@ public:
     std::int64_t files_rejected() const { return m_files_rejected.load(); }
 
 private:
-    struct Seen {
-        std::uintmax_t size = 0;
-        std::filesystem::file_time_type modified{};
-    };
-    enum class Outcome { done, rejected, retry };
-
     void run(std::stop_token stop);
-    bool ready(const std::filesystem::path& file, std::map<std::string, Seen>& seen_now);
-    Outcome process(const std::filesystem::path& drop_dir, const std::filesystem::path& file,
-                    ScanResult& result);
+    files::Outcome process(const std::filesystem::path& file, ScanResult& result);
 
     store::Reviews& m_reviews;
     log::Logger m_logger;
+    files::DropFolder m_folder;
     std::function<void()> m_on_recorded;
     std::mutex m_mutex;
     std::condition_variable_any m_changed;
     std::optional<config::ReviewsConfig> m_config;
     std::shared_ptr<const clock::Clock> m_clock;
-    std::uint64_t m_generation = 0;     // bumped by reload() so the thread picks up the change
-    std::map<std::string, Seen> m_seen; // file name → what the previous scan saw
-    bool m_folder_error_logged = false;
+    std::uint64_t m_generation = 0; // bumped by reload() so the thread picks up the change
     std::atomic<std::int64_t> m_scans{0};
     std::atomic<std::int64_t> m_files_done{0};
     std::atomic<std::int64_t> m_files_rejected{0};
     std::jthread m_thread;
 };
-
-// A free name in `folder` for `name`: the name itself, else "<stem>-2<ext>", "-3", …
-std::filesystem::path free_name(const std::filesystem::path& folder, const std::string& name);
 
 } // namespace musubi::reviews

@@ -56,7 +56,7 @@ for file in /usr/bin/musubid /usr/bin/musubictl \
             /usr/share/musubi/scenarios/order-thanks.yaml /usr/share/musubi/templates/order_thanks.txt \
             /usr/share/musubi/examples/demo.yaml /usr/share/musubi/examples/proxy/Caddyfile \
             /lib/systemd/system/musubi.service /lib/systemd/system/musubi@.service \
-            /usr/share/doc/musubi/README.md /usr/share/doc/musubi/INSTALL.md; do
+            /usr/share/doc/musubi/README.md /usr/share/doc/musubi/ARCHITECTURE.md; do
   has "$file"
 done
 # Every template and scenario of the source tree is there, in /etc and in /usr/share.
