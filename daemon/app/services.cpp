@@ -53,7 +53,8 @@ Services::Services(const config::Config& config, std::shared_ptr<const clock::Cl
     , m_fetcher(store)
     , m_reviews(store.reviews(), "reviews", [this] { m_engine.wake(); })
     , m_ecfeed(store, "ecfeed", [this] { m_engine.wake(); })
-    , m_license("rakuten") {
+    , m_license("rakuten")
+    , m_admin(config.admin, [this] { return metrics(); }) {
     m_webhook.endpoint().on_received([this] { m_events.wake(); });
     add_routes();
 }
@@ -141,6 +142,39 @@ Services::engine_options(const config::Config& config) {
     return options;
 }
 
+admin::MetricsSnapshot Services::metrics() {
+    admin::MetricsSnapshot s;
+    if (auto facts = m_store.facts_by_kind()) {
+        s.facts = std::move(*facts);
+    }
+    if (auto outbox = m_store.outbox().counts()) {
+        s.outbox = {{"pending", outbox->pending}, {"sending", outbox->sending},
+                    {"sent", outbox->sent},       {"failed", outbox->failed},
+                    {"skipped", outbox->skipped}, {"expired", outbox->expired}};
+    }
+    const auto sends = m_dispatcher.stats();
+    s.sends = {{"sent", sends.sent - sends.already_sent},
+               {"already_sent", sends.already_sent},
+               {"retried", sends.retried},
+               {"failed", sends.failed},
+               {"skipped", sends.skipped},
+               {"expired", sends.expired}};
+    s.rate_limited = sends.rate_limited;
+    s.paused = sends.paused == dispatch::PauseReason::quota          ? "quota"
+               : sends.paused == dispatch::PauseReason::unauthorized ? "unauthorized"
+                                                                     : "";
+    const auto webhook = m_webhook.endpoint().counts();
+    s.webhook_bodies = {{"accepted", webhook.bodies_accepted},
+                        {"bad_signature", webhook.signatures_refused},
+                        {"refused", webhook.bodies_refused},
+                        {"store_failed", webhook.store_failures}};
+    s.webhook_events = {{"new", webhook.events_new}, {"duplicate", webhook.events_duplicate}};
+    s.rakuten_polls = m_poller.polls();
+    s.rakuten_paused = m_poller.paused();
+    s.license_days_left = m_license.days_left();
+    return s;
+}
+
 std::optional<std::string> Services::display_name(const std::string& line_user_id) {
     if (!m_line) {
         return std::nullopt;
@@ -164,6 +198,9 @@ tl::expected<void, std::string> Services::start(const config::Config& config) {
     }
     m_engine.reload(std::move(*options));
     if (auto listening = m_webhook.start(); !listening) {
+        return tl::unexpected(listening.error());
+    }
+    if (auto listening = m_admin.start(); !listening) {
         return tl::unexpected(listening.error());
     }
     m_dispatcher.start(dispatch);
@@ -199,6 +236,7 @@ tl::expected<void, std::string> Services::reload(config::Config& config) {
 }
 
 void Services::stop() {
+    m_admin.stop();
     m_webhook.stop();
     m_fetcher.stop();
     m_poller.stop();

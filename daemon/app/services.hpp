@@ -14,6 +14,7 @@
 #include <tl/expected.hpp>
 
 #include "connectors/line/messaging_client.hpp"
+#include "daemon/admin/admin_server.hpp"
 #include "daemon/clock/clock.hpp"
 #include "daemon/config/config.hpp"
 #include "daemon/dispatch/dispatcher.hpp"
@@ -68,6 +69,7 @@ private:
 
     tl::expected<engine::EngineOptions, std::string> engine_options(const config::Config& config);
     std::optional<std::string> display_name(const std::string& line_user_id);
+    admin::MetricsSnapshot metrics();
 
     std::shared_ptr<const clock::Clock> m_clock;
     store::Store& m_store;
@@ -83,6 +85,7 @@ private:
     reviews::ReviewDrop m_reviews;
     ecfeed_worker::FeedWorker m_ecfeed;
     rakuten_poller::LicenseWatch m_license;
+    admin::AdminServer m_admin;
     log::Logger m_logger{"musubid"};
 };
 

@@ -4,6 +4,7 @@
 // them. Every method is one transaction unless it says otherwise.
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -106,6 +107,8 @@ public:
 
     virtual tl::expected<Recorded, StoreError> record_fact(const NewFact& fact) = 0;
     virtual tl::expected<std::int64_t, StoreError> count_facts(std::string_view kind) = 0;
+    // Facts by kind, for metrics and status (one pass over the facts).
+    virtual tl::expected<std::map<std::string, std::int64_t>, StoreError> facts_by_kind() = 0;
 
     // Upserts the buyer (by buyer key) and the order (by source and number), and records
     // each state change not recorded before as a fact ('<source>:order:<no>:placed',

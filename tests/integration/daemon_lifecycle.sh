@@ -22,7 +22,7 @@ cp -r "$MUSUBI_SOURCE_DIR/config" "$work/config"
 cp -r "$MUSUBI_SOURCE_DIR/templates" "$work/templates"
 config="$work/config/musubi.yaml"
 sed -i "s|^  path: /var/lib/musubi/musubi.db|  path: $work/state/musubi.db|" "$config"
-sed -i "s|^  listen: 127.0.0.1:8080 .*|  listen: 127.0.0.1:0|" "$config" # parallel tests: any free port
+sed -i "s|^  listen: 127.0.0.1:808[01]\b.*|  listen: 127.0.0.1:0|" "$config" # parallel tests: any free ports
 # One secret through the environment, the others from the shipped example files.
 export MUSUBI_LINE_CHANNEL_ACCESS_TOKEN=token-from-environment-5678
 
@@ -32,6 +32,19 @@ wait_for "event=ready"
 grep -q "event=store.opened path=$work/state/musubi.db schema_version=2 migrated_from=0" "$work/log" ||
   fail "store not opened and migrated"
 [ "$(sqlite3 "$work/state/musubi.db" 'PRAGMA journal_mode')" = wal ] || fail "not in WAL mode"
+
+# The admin address: /healthz for probes, /metrics only with admin.token.
+wait_for "event=admin.listening"
+admin=$(grep -o 'event=admin.listening address=[0-9.:]*' "$work/log" | head -n1 | cut -d= -f3)
+[ "$(curl -s "http://$admin/healthz")" = ok ] || fail "/healthz does not answer ok"
+[ "$(curl -s -o /dev/null -w '%{http_code}' "http://$admin/metrics")" = 401 ] ||
+  fail "/metrics answered without the admin token"
+[ "$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer wrong' "http://$admin/metrics")" = 401 ] ||
+  fail "/metrics answered a wrong admin token"
+metrics=$(curl -sf -H "Authorization: Bearer $(head -n1 "$work/config/secrets/admin_token")" "http://$admin/metrics") ||
+  fail "/metrics refused the admin token"
+grep -qx 'musubi_up 1' <<<"$metrics" || fail "no musubi_up in /metrics"
+grep -qx 'musubi_outbox_messages{state="pending"} 0' <<<"$metrics" || fail "no outbox rows in /metrics"
 
 # A reload with a broken file is refused and the daemon keeps running.
 cp "$config" "$work/good.yaml"

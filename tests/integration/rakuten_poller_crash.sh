@@ -46,7 +46,7 @@ cp -r "$MUSUBI_SOURCE_DIR/config" "$work/config"
 cp -r "$MUSUBI_SOURCE_DIR/templates" "$work/templates"
 config="$work/config/musubi.yaml"
 sed -i "s|^  path: /var/lib/musubi/musubi.db|  path: $work/state/musubi.db|" "$config"
-sed -i "s|^  listen: 127.0.0.1:8080 .*|  listen: 127.0.0.1:0|" "$config" # parallel tests: any free port
+sed -i "s|^  listen: 127.0.0.1:808[01]\b.*|  listen: 127.0.0.1:0|" "$config" # parallel tests: any free ports
 sed -i "s|^  enabled: true|  enabled: true\n  base_url: $api\n  request_interval: 0s\n  timeout: 5s|" "$config"
 sed -i "s|^  poll_interval: 1m|  poll_interval: 1s|" "$config"
 echo SP000000_musubi_sim_secret >"$work/config/secrets/rms_service_secret"

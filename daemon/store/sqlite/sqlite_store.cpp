@@ -126,6 +126,25 @@ tl::expected<std::int64_t, StoreError> SqliteStore::count_facts(std::string_view
     return statement->column_int64(0);
 }
 
+tl::expected<std::map<std::string, std::int64_t>, StoreError> SqliteStore::facts_by_kind() {
+    std::lock_guard lock(m_mutex);
+    auto statement = m_db.prepare("SELECT kind, count(*) FROM facts GROUP BY kind");
+    if (!statement) {
+        return tl::unexpected(statement.error());
+    }
+    std::map<std::string, std::int64_t> counts;
+    while (true) {
+        auto row = statement->step();
+        if (!row) {
+            return tl::unexpected(row.error());
+        }
+        if (!*row) {
+            return counts;
+        }
+        counts[statement->column_text(0)] = statement->column_int64(1);
+    }
+}
+
 tl::expected<std::optional<std::string>, StoreError> SqliteStore::cursor(std::string_view name) {
     std::lock_guard lock(m_mutex);
     auto statement = m_db.prepare("SELECT value FROM cursors WHERE name = ?1");

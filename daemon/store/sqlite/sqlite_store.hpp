@@ -29,6 +29,7 @@ public:
     const StoreInfo& info() const override { return m_info; }
     tl::expected<Recorded, StoreError> record_fact(const NewFact& fact) override;
     tl::expected<std::int64_t, StoreError> count_facts(std::string_view kind) override;
+    tl::expected<std::map<std::string, std::int64_t>, StoreError> facts_by_kind() override;
     tl::expected<AppliedOrder, StoreError> apply_order(const OrderSnapshot& order,
                                                        Triggers triggers) override;
     OrderResults apply_orders(const std::vector<OrderToApply>& orders) override;

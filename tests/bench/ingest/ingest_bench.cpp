@@ -108,6 +108,9 @@ public:
     tl::expected<std::int64_t, store::StoreError> count_facts(std::string_view kind) override {
         return m_inner.count_facts(kind);
     }
+    tl::expected<std::map<std::string, std::int64_t>, store::StoreError> facts_by_kind() override {
+        return m_inner.facts_by_kind();
+    }
     tl::expected<store::AppliedOrder, store::StoreError>
     apply_order(const store::OrderSnapshot& order, store::Triggers triggers) override {
         const auto started = std::chrono::steady_clock::now();

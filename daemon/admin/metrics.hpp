@@ -1,0 +1,38 @@
+#pragma once
+// /metrics in Prometheus' text format (version 0.0.4): what an operator's Prometheus scrapes.
+// A snapshot of numbers goes in, text comes out, so the format is testable without a server.
+//
+//   musubi_up 1
+//   musubi_facts{kind="order.placed"} 120            rows in the store, by kind
+//   musubi_outbox_messages{state="sent"} 340         rows in the outbox, by state
+//   musubi_sends_total{outcome="sent"} 338           the dispatcher's attempts since start
+//   musubi_rate_limited_total 0                      429s received since start
+//   musubi_dispatch_paused{reason="quota"} 0         1 while sending is paused for that reason
+//   musubi_webhook_bodies_total{result="accepted"}   webhook bodies since start, by answer
+//   musubi_webhook_events_total{result="new"}        events in accepted bodies: new | duplicate
+//   musubi_rakuten_polls_total 12, musubi_rakuten_paused 0
+//   musubi_license_key_days_left 41                  absent while unknown (RMS off, not checked)
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+namespace musubi::admin {
+
+struct MetricsSnapshot {
+    std::map<std::string, std::int64_t> facts;  // kind → rows
+    std::map<std::string, std::int64_t> outbox; // state → rows
+    std::map<std::string, std::int64_t> sends;  // outcome → attempts
+    std::int64_t rate_limited = 0;
+    std::string paused;                                 // "", "quota" or "unauthorized"
+    std::map<std::string, std::int64_t> webhook_bodies; // accepted | refused | bad_signature
+    std::map<std::string, std::int64_t> webhook_events; // new | duplicate
+    std::int64_t rakuten_polls = 0;
+    bool rakuten_paused = false;
+    std::optional<int> license_days_left;
+};
+
+std::string render_metrics(const MetricsSnapshot& snapshot);
+
+} // namespace musubi::admin
