@@ -54,8 +54,11 @@ ChatLinker::handle(std::int64_t friend_id, std::string_view webhook_event_id, st
     if (!unlinking && !order && !last4) {
         return false; // the common case: no transaction at all
     }
-    if (order && m_settings.fetch_order) {
-        m_settings.fetch_order(order->order_number);
+    // Digits make a check: the order may be one RMS has and the store not yet.
+    if (order && phone_last4(order->rest)) {
+        fetch_before_check(m_links, m_settings, friend_id, order->order_number, at_ms);
+    } else if (!order && last4 && !unlinking) {
+        fetch_before_check(m_links, m_settings, friend_id, {}, at_ms);
     }
     auto tx = m_links.begin();
     if (!tx) {

@@ -171,9 +171,7 @@ Page LinkPage::submit(std::string_view token, std::string_view order, std::strin
                          "（数字4つ）を入力してください。",
                          order);
     }
-    if (m_settings.fetch_order) {
-        m_settings.fetch_order(order_number->order_number);
-    }
+    fetch_before_check(m_links, m_settings, *friend_id, order_number->order_number, now);
     auto tx = m_links.begin();
     if (!tx) {
         logger().error("link_store_failed", {{"error", tx.error().to_string()}});

@@ -62,6 +62,33 @@ store::LinkResult<bool> in_cooldown(store::LinkTransaction& tx, const Settings& 
     return *failures >= settings.max_attempts;
 }
 
+void fetch_before_check(store::Links& links, const Settings& settings, std::int64_t friend_id,
+                        std::string_view order_number, std::int64_t at_ms) {
+    if (!settings.fetch_order) {
+        return;
+    }
+    std::string number(order_number);
+    {
+        // Read only: rolled back when it goes out of scope.
+        auto tx = links.begin();
+        if (!tx) {
+            return;
+        }
+        auto cooling = in_cooldown(**tx, settings, friend_id, at_ms);
+        if (!cooling || *cooling) {
+            return;
+        }
+        if (number.empty()) {
+            auto session = (*tx)->session(friend_id);
+            if (!session || !*session) {
+                return;
+            }
+            number = (*session)->order_number;
+        }
+    }
+    settings.fetch_order(number);
+}
+
 store::LinkResult<AttemptResult>
 attempt_order_link(store::LinkTransaction& tx, const Settings& settings, std::int64_t friend_id,
                    std::string_view method, std::string_view order_number, std::string_view last4,

@@ -48,6 +48,13 @@ std::string member_key(std::string_view hashing_key, std::string_view member_id)
 store::LinkResult<bool> in_cooldown(store::LinkTransaction& tx, const Settings& settings,
                                     std::int64_t friend_id, std::int64_t at_ms);
 
+// Before a check: asks RMS for an order the store may not know yet (settings.fetch_order),
+// outside any write transaction. `order_number` empty: the one of the friend's open session.
+// Nothing is fetched for a friend who is cooling down, so a friend can make musubi ask RMS
+// no more often than the attempt limit allows.
+void fetch_before_check(store::Links& links, const Settings& settings, std::int64_t friend_id,
+                        std::string_view order_number, std::int64_t at_ms);
+
 // One attempt to link by order number and phone digits (`method`: chat | web), recorded in
 // link_attempts whatever its outcome.
 store::LinkResult<AttemptResult>

@@ -1,6 +1,7 @@
 // Chat linking with an order the poller has not seen yet: musubi asks RMS (getOrder on the
-// simulator) before checking, so a friend who orders and links at once is not told "unknown
-// order". An order RMS does not know either still links nothing. The poller never runs here:
+// simulator) when the friend's digits make a check, so a friend who orders and links at once
+// is not told "unknown order". An order RMS does not know either still links nothing, and a
+// friend who is cooling down makes musubi ask RMS nothing. The poller never runs here:
 // whatever the store holds came from the on-demand fetch.
 
 #include <boost/test/unit_test.hpp>
@@ -103,10 +104,11 @@ BOOST_AUTO_TEST_CASE(an_order_placed_a_moment_ago_is_fetched_and_links) {
     BOOST_TEST(text("SELECT count(*) FROM orders") == "0");
 
     BOOST_TEST(say("ev-1", "注文番号は " + number + " です"));
-    BOOST_TEST(text("SELECT order_number FROM orders") == number);
     BOOST_TEST(text("SELECT step FROM outbox ORDER BY id DESC LIMIT 1") == "ask_phone");
+    BOOST_TEST(text("SELECT count(*) FROM orders") == "0"); // nothing to check yet
 
     BOOST_TEST(say("ev-2", "2201"));
+    BOOST_TEST(text("SELECT order_number FROM orders") == number);
     BOOST_TEST(text("SELECT count(*) FROM links WHERE friend_id = 1 AND unlinked_at IS NULL") ==
                "1");
     BOOST_TEST(text("SELECT count(*) FROM facts WHERE kind = 'friend.linked'") == "1");
@@ -125,14 +127,28 @@ BOOST_AUTO_TEST_CASE(an_order_the_store_knows_is_not_asked_for_again) {
     const auto made =
         sim.control_post("/_sim/rakuten/orders", {{"buyer", {{"phone", "080-2222-3302"}}}});
     const std::string number = made["orderNumber"];
-    BOOST_TEST(say("ev-1", number));
+    BOOST_TEST(say("ev-1", number + " 0000")); // wrong digits: fetched, checked, refused
     BOOST_TEST(text("SELECT count(*) FROM orders") == "1");
+    BOOST_TEST(text("SELECT step FROM outbox ORDER BY id DESC LIMIT 1") == "failed");
     const auto asked = sim.control_get("/_sim/rakuten/requests")["total"];
     // RMS goes down: the known order still links, from what the store holds, unasked.
     sim.control_post("/_sim/rakuten/faults", {{"maintenance", true}});
     BOOST_TEST(say("ev-2", number + " 3302"));
     BOOST_TEST(sim.control_get("/_sim/rakuten/requests")["total"] == asked);
     BOOST_TEST(text("SELECT count(*) FROM links WHERE unlinked_at IS NULL") == "1");
+}
+
+BOOST_AUTO_TEST_CASE(a_friend_cooling_down_makes_musubi_ask_rms_nothing) {
+    // Five wrong guesses at unknown orders: each asks RMS once, then the cool-down holds.
+    for (int n = 1; n <= 5; ++n) {
+        BOOST_TEST(say("ev-" + std::to_string(n),
+                       "123456-20261101-000009999" + std::to_string(n) + " 1234"));
+    }
+    const auto asked = sim.control_get("/_sim/rakuten/requests")["total"];
+    BOOST_TEST(asked.get<int>() == 5);
+    BOOST_TEST(say("ev-6", "123456-20261101-0000099990 1234"));
+    BOOST_TEST(text("SELECT step FROM outbox ORDER BY id DESC LIMIT 1") == "cooldown");
+    BOOST_TEST(sim.control_get("/_sim/rakuten/requests")["total"] == asked);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
