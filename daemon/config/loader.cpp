@@ -108,6 +108,13 @@ tl::expected<Config, Diagnostics> load_config(const std::filesystem::path& file)
         return tl::unexpected(std::move(diagnostics));
     }
     config_section().read(*root, config, context);
+    // Without reviews.drop_dir the folder is beside the store: the one place an installed
+    // service may write (under ProtectSystem=strict the configuration folder is read-only).
+    const YAML::Node& top = *root;
+    const YAML::Node reviews = top["reviews"]; // a missing key gives an undefined node
+    if (!(reviews && reviews.IsMap() && reviews["drop_dir"])) {
+        config.reviews.drop_dir = config.store.path.parent_path() / "reviews";
+    }
     load_scenarios(config, base_dir, file.parent_path(), diagnostics);
     if (!diagnostics.empty()) {
         return tl::unexpected(std::move(diagnostics));

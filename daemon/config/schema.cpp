@@ -197,7 +197,7 @@ Section<ReviewsConfig> reviews_section() {
     section
         .key("drop_dir", &ReviewsConfig::drop_dir, PathType{}, Default{"reviews"},
              "review CSVs exported from RMS and put here are imported, then moved to done/ "
-             "(or rejected/ with a .reason file)")
+             "(or rejected/ with a .reason file); default: reviews/ beside store.path")
         .key("scan_interval", &ReviewsConfig::scan_interval, DurationType{std::chrono::seconds(1)},
              Default{"1m"}, "how often the folder is looked at");
     return section;

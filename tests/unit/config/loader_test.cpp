@@ -92,6 +92,8 @@ BOOST_AUTO_TEST_CASE(valid_configuration_loads_with_declared_defaults) {
     BOOST_TEST(loaded->rakuten.poll_interval.count() == 60'000);
     BOOST_TEST(loaded->line.api_base_url == "https://api.line.me");
     BOOST_TEST(loaded->webhook.listen.to_string() == "127.0.0.1:8080");
+    // Beside the store, where an installed service may write.
+    BOOST_TEST(loaded->reviews.drop_dir == folder.dir / "data/reviews");
     BOOST_REQUIRE(loaded->scenarios.size() == 1);
     const auto& scenario = loaded->scenarios[0];
     BOOST_TEST(scenario.name == "review-request");
