@@ -83,7 +83,7 @@ struct ClockConfig {
 };
 
 struct DispatchConfig {
-    std::int64_t workers = 0;           // sends in flight at once
+    std::int64_t workers = 0;        // sends in flight at once
     Duration retry_initial{};        // first backoff after a 5xx, timeout or 429
     Duration retry_max{};            // backoff ceiling
     Duration expire_after{};         // a row first tried longer ago is not resent blindly
@@ -91,7 +91,7 @@ struct DispatchConfig {
 };
 
 struct LinkingConfig {
-    std::string page_url;               // public URL of the link page; empty: no web form
+    std::string page_url;          // public URL of the link page; empty: no web form
     Duration page_token_ttl{};     // how long a link-page token is valid
     Duration session_ttl{};        // how long an order number waits for the digits
     std::int64_t max_attempts = 0; // failed attempts per friend within attempt_window
@@ -101,7 +101,7 @@ struct LinkingConfig {
 };
 
 struct ReviewsConfig {
-    std::filesystem::path drop_dir;     // review CSVs dropped here are imported
+    std::filesystem::path drop_dir; // review CSVs dropped here are imported
     Duration scan_interval{};
 };
 
@@ -113,6 +113,14 @@ struct EcfeedConfig {
     Duration timeout{};                            // per request
     std::optional<std::filesystem::path> drop_dir; // *.jsonl files put here are read; unset: none
     Duration backfill_horizon{};                   // older orders build the picture only
+};
+
+// How long personal data is kept (DESIGN.md "Privacy"). Purging keeps the counts
+// and fact kinds for analytics, and drops names, hashes, items and tracking numbers.
+struct RetentionConfig {
+    Duration orders_after{};   // an order older than this loses its personal data
+    Duration unlinked_after{}; // a friend who unlinked this long ago loses the link's buyer data
+    Duration interval{};       // how often the purge runs
 };
 
 struct Config {
@@ -130,9 +138,11 @@ struct Config {
     LinkingConfig linking;
     ReviewsConfig reviews;
     EcfeedConfig ecfeed;
+    RetentionConfig retention;
     std::filesystem::path templates_dir;
     std::string scenarios_pattern; // as written, e.g. "scenarios/*.yaml"
     std::vector<Scenario> scenarios;
+    std::optional<std::filesystem::path> segments_file; // segments.yaml; unset: no segments
 };
 
 } // namespace musubi::config

@@ -203,6 +203,20 @@ Section<ReviewsConfig> reviews_section() {
     return section;
 }
 
+Section<RetentionConfig> retention_section() {
+    Section<RetentionConfig> section("retention");
+    section
+        .key("orders_after", &RetentionConfig::orders_after, DurationType{std::chrono::hours(24)},
+             Default{"1095d"},
+             "orders older than this lose their personal data (buyer name, hashes, items, "
+             "tracking number); counts are kept")
+        .key("unlinked_after", &RetentionConfig::unlinked_after, DurationType{}, Default{"30d"},
+             "a friend who unlinked this long ago loses the link's buyer data")
+        .key("interval", &RetentionConfig::interval, DurationType{std::chrono::minutes(1)},
+             Default{"1d"}, "how often the purge runs");
+    return section;
+}
+
 Section<EcfeedConfig> ecfeed_section() {
     Section<EcfeedConfig> section("ecfeed");
     section
@@ -303,10 +317,14 @@ const Section<Config>& config_section() {
                  "importing RMS review CSVs")
             .key("ecfeed", &Config::ecfeed, nested(ecfeed_section()), Default{"{}"},
                  "the generic EC feed of the shop's own site")
+            .key("retention", &Config::retention, nested(retention_section()), Default{"{}"},
+                 "how long personal data is kept")
             .key("templates", &Config::templates_dir, PathType{}, Default{"templates"},
                  "the folder of message templates (<name>.txt or <name>.json)")
             .key("scenarios", &Config::scenarios_pattern, StringType{}, Default{"scenarios/*.yaml"},
                  "which scenario files to read, relative to this file's folder")
+            .key("segments", &Config::segments_file, PathType{}, Optional{},
+                 "the segments file (segments.yaml), relative to this file's folder")
             .check(check_config);
         return top;
     }();

@@ -18,8 +18,12 @@
 #include "daemon/store/engine_store.hpp"
 #include "daemon/store/friend_events.hpp"
 #include "daemon/store/links.hpp"
+#include "daemon/store/operations.hpp"
 #include "daemon/store/outbox.hpp"
+#include "daemon/store/retention.hpp"
 #include "daemon/store/reviews.hpp"
+#include "daemon/store/segment_store.hpp"
+#include "daemon/store/status_report.hpp"
 #include "daemon/store/store_error.hpp"
 #include "daemon/store/webhook_inbox.hpp"
 
@@ -144,6 +148,10 @@ public:
     virtual Reviews& reviews() = 0;
     virtual FriendEvents& friend_events() = 0;
     virtual EngineStore& engine() = 0;
+    virtual Operations& operations() = 0;
+    virtual StatusReport& status_report() = 0;
+    virtual Retention& retention() = 0;
+    virtual SegmentStore& segments() = 0;
 };
 
 // Opens the configured store, creating it and applying migrations as needed.

@@ -2,6 +2,7 @@
 
 #include "daemon/store/sqlite/schema_v1.hpp"
 #include "daemon/store/sqlite/schema_v2.hpp"
+#include "daemon/store/sqlite/schema_v3.hpp"
 
 namespace musubi::store::sqlite {
 
@@ -28,6 +29,7 @@ const std::vector<Migration>& migrations() {
          k_schema_v1},
         {2, "engine waits, reply rows, linking sessions and attempts, account-link nonces, reviews",
          k_schema_v2},
+        {3, "operations (retries, retention) and segments", schema_v3()},
     };
     return all;
 }

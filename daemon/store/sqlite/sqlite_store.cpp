@@ -78,7 +78,12 @@ SqliteStore::open_parts(std::chrono::milliseconds busy_timeout,
     auto reviews = connection();
     auto friend_events = connection();
     auto engine = connection();
-    for (auto* opened : {&inbox, &outbox, &links, &reviews, &friend_events, &engine}) {
+    auto operations = connection();
+    auto status_report = connection();
+    auto retention = connection();
+    auto segments = connection();
+    for (auto* opened : {&inbox, &outbox, &links, &reviews, &friend_events, &engine, &operations,
+                         &status_report, &retention, &segments}) {
         if (!*opened) {
             return tl::unexpected(opened->error());
         }
@@ -89,6 +94,10 @@ SqliteStore::open_parts(std::chrono::milliseconds busy_timeout,
     m_reviews = std::make_unique<SqliteReviews>(std::move(*reviews), clock);
     m_friend_events = std::make_unique<SqliteFriendEvents>(std::move(*friend_events), clock);
     m_engine = std::make_unique<SqliteEngineStore>(std::move(*engine), clock);
+    m_operations = std::make_unique<SqliteOperations>(std::move(*operations), clock);
+    m_status_report = std::make_unique<SqliteStatusReport>(std::move(*status_report), clock);
+    m_retention = std::make_unique<SqliteRetention>(std::move(*retention), clock);
+    m_segments = std::make_unique<SqliteSegmentStore>(std::move(*segments), clock);
     return {};
 }
 

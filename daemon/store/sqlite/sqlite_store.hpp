@@ -11,8 +11,12 @@
 #include "daemon/store/sqlite/sqlite_engine_store.hpp"
 #include "daemon/store/sqlite/sqlite_friend_events.hpp"
 #include "daemon/store/sqlite/sqlite_links.hpp"
+#include "daemon/store/sqlite/sqlite_operations.hpp"
 #include "daemon/store/sqlite/sqlite_outbox.hpp"
+#include "daemon/store/sqlite/sqlite_retention.hpp"
 #include "daemon/store/sqlite/sqlite_reviews.hpp"
+#include "daemon/store/sqlite/sqlite_segment_store.hpp"
+#include "daemon/store/sqlite/sqlite_status_report.hpp"
 #include "daemon/store/sqlite/sqlite_webhook_inbox.hpp"
 #include "daemon/store/store.hpp"
 
@@ -45,6 +49,10 @@ public:
     Reviews& reviews() override { return *m_reviews; }
     FriendEvents& friend_events() override { return *m_friend_events; }
     EngineStore& engine() override { return *m_engine; }
+    Operations& operations() override { return *m_operations; }
+    StatusReport& status_report() override { return *m_status_report; }
+    Retention& retention() override { return *m_retention; }
+    SegmentStore& segments() override { return *m_segments; }
 
     // A PRAGMA's value on the store's own connection (journal_mode, foreign_keys, ...), for
     // status output and tests.
@@ -78,6 +86,10 @@ private:
     std::unique_ptr<SqliteReviews> m_reviews;
     std::unique_ptr<SqliteFriendEvents> m_friend_events;
     std::unique_ptr<SqliteEngineStore> m_engine;
+    std::unique_ptr<SqliteOperations> m_operations;
+    std::unique_ptr<SqliteStatusReport> m_status_report;
+    std::unique_ptr<SqliteRetention> m_retention;
+    std::unique_ptr<SqliteSegmentStore> m_segments;
 };
 
 } // namespace musubi::store::sqlite

@@ -158,6 +158,10 @@ public:
     store::Reviews& reviews() override { return m_inner.reviews(); }
     store::FriendEvents& friend_events() override { return m_inner.friend_events(); }
     store::EngineStore& engine() override { return m_inner.engine(); }
+    store::Operations& operations() override { return m_inner.operations(); }
+    store::StatusReport& status_report() override { return m_inner.status_report(); }
+    store::Retention& retention() override { return m_inner.retention(); }
+    store::SegmentStore& segments() override { return m_inner.segments(); }
 
 private:
     store::Store& m_inner;

@@ -1,0 +1,9 @@
+#pragma once
+// Schema version 3, the part for Operations (see schema_v3.hpp).
+
+namespace musubi::store::sqlite {
+
+inline constexpr const char* k_schema_v3_ops = R"SQL(
+)SQL";
+
+} // namespace musubi::store::sqlite

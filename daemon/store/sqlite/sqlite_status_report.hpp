@@ -1,0 +1,25 @@
+#pragma once
+// The SQLite side of StatusReport (see status_report.hpp), over its own connection.
+
+#include <memory>
+#include <mutex>
+
+#include "daemon/clock/clock.hpp"
+#include "daemon/store/sqlite/database.hpp"
+#include "daemon/store/status_report.hpp"
+
+namespace musubi::store::sqlite {
+
+class SqliteStatusReport final : public StatusReport {
+public:
+    SqliteStatusReport(Database db, std::shared_ptr<const clock::Clock> clock)
+        : m_db(std::move(db))
+        , m_clock(std::move(clock)) {}
+
+private:
+    std::mutex m_mutex; // one connection, used by one thread at a time
+    Database m_db;
+    std::shared_ptr<const clock::Clock> m_clock;
+};
+
+} // namespace musubi::store::sqlite
