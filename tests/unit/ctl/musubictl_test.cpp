@@ -2,7 +2,7 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include "daemon/linking/musubictl.hpp"
+#include "daemon/ctl/musubictl.hpp"
 #include "daemon/store/sqlite/sqlite_store.hpp"
 #include "support/temp_dir.hpp"
 
@@ -53,7 +53,7 @@ struct Installation {
     int run(const std::vector<std::string>& args) {
         out.str("");
         err.str("");
-        return linking::run_musubictl(args, out, err);
+        return ctl::run_musubictl(args, out, err);
     }
 
     std::string query(const std::string& sql) {
@@ -71,7 +71,7 @@ struct Installation {
 
 } // namespace
 
-BOOST_AUTO_TEST_SUITE(linking_musubictl)
+BOOST_AUTO_TEST_SUITE(ctl_musubictl)
 
 BOOST_FIXTURE_TEST_CASE(unlink_ends_the_link_and_keeps_it_as_history, Installation) {
     const std::string config = (dir / "musubi.yaml").string();

@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-namespace musubi::linking {
+namespace musubi::ctl {
 
 // Runs musubictl with its arguments (without the program name); answers the exit status:
 // 0 done, 1 failed (said on `err`), 2 usage.
 int run_musubictl(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
-} // namespace musubi::linking
+} // namespace musubi::ctl

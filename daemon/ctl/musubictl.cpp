@@ -1,4 +1,4 @@
-#include "daemon/linking/musubictl.hpp"
+#include "daemon/ctl/musubictl.hpp"
 
 #include <ostream>
 
@@ -8,7 +8,7 @@
 #include "daemon/log/log.hpp"
 #include "daemon/reviews/review_import.hpp"
 
-namespace musubi::linking {
+namespace musubi::ctl {
 
 namespace {
 
@@ -50,19 +50,19 @@ int run_musubictl(const std::vector<std::string>& args, std::ostream& out, std::
     if (words[0] == "import-reviews") {
         return reviews::import_reviews_command(words[1], (*store)->reviews(), out);
     }
-    auto done = unlink_friend(**store, words[1], clock->now_ms());
+    auto done = linking::unlink_friend(**store, words[1], clock->now_ms());
     if (!done) {
         err << "musubictl: " << done.error().to_string() << "; nothing was changed\n";
         return 1;
     }
     switch (*done) {
-    case UnlinkResult::unlinked:
+    case linking::UnlinkResult::unlinked:
         out << "unlinked " << words[1] << " (the link is kept as history)\n";
         return 0;
-    case UnlinkResult::not_linked:
+    case linking::UnlinkResult::not_linked:
         out << words[1] << " was not linked; nothing to do\n";
         return 0;
-    case UnlinkResult::unknown_friend:
+    case linking::UnlinkResult::unknown_friend:
         err << "musubictl: no friend with LINE userId " << words[1] << " in "
             << (*store)->info().location << "; check the id (it starts with U)\n";
         return 1;
@@ -70,4 +70,4 @@ int run_musubictl(const std::vector<std::string>& args, std::ostream& out, std::
     return 1;
 }
 
-} // namespace musubi::linking
+} // namespace musubi::ctl

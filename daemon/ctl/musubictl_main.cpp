@@ -3,9 +3,9 @@
 #include <string>
 #include <vector>
 
-#include "daemon/linking/musubictl.hpp"
+#include "daemon/ctl/musubictl.hpp"
 
 int main(int argc, char** argv) {
     const std::vector<std::string> args(argv + 1, argv + argc);
-    return musubi::linking::run_musubictl(args, std::cout, std::cerr);
+    return musubi::ctl::run_musubictl(args, std::cout, std::cerr);
 }
