@@ -1,8 +1,25 @@
 #include "daemon/admin/metrics.hpp"
 
+#include <algorithm>
+#include <iomanip>
+#include <sstream>
+
 namespace musubi::admin {
 
 namespace {
+
+// Milliseconds as Prometheus' seconds, without trailing zeros: 250 → "0.25", 1000 → "1".
+std::string seconds(std::int64_t ms) {
+    std::string text = std::to_string(ms / 1000);
+    if (const std::int64_t rest = ms % 1000; rest != 0) {
+        std::string fraction = std::to_string(1000 + rest).substr(1);
+        while (fraction.back() == '0') {
+            fraction.pop_back();
+        }
+        text += "." + fraction;
+    }
+    return text;
+}
 
 class Text {
 public:
@@ -19,6 +36,24 @@ public:
             // Label values here are our own words (kinds, states), never user text: no escaping.
             m_text += name + "{" + label + "=\"" + key + "\"} " + std::to_string(value) + "\n";
         }
+    }
+    void gauge(const std::string& name, const std::string& label, const std::string& key,
+               double value) {
+        std::ostringstream number;
+        number << std::fixed << std::setprecision(3) << value;
+        m_text += name + "{" + label + "=\"" + key + "\"} " + number.str() + "\n";
+    }
+    void histogram(const std::string& name, const dispatch::SendLatency& latency) {
+        std::int64_t cumulative = 0;
+        for (std::size_t i = 0; i < latency.counts.size(); ++i) {
+            cumulative += latency.counts[i];
+            const std::string bound = i < latency.k_bounds_ms.size()
+                                          ? seconds(latency.k_bounds_ms[i])
+                                          : std::string("+Inf");
+            m_text += name + "_bucket{le=\"" + bound + "\"} " + std::to_string(cumulative) + "\n";
+        }
+        m_text += name + "_sum " + seconds(latency.sum_ms) + "\n";
+        m_text += name + "_count " + std::to_string(latency.count) + "\n";
     }
     const std::string& text() const { return m_text; }
 
@@ -59,6 +94,27 @@ std::string render_metrics(const MetricsSnapshot& s) {
         out.family("musubi_license_key_days_left", "gauge",
                    "Days until the RMS license key expires (renew from 14 days before).");
         out.sample("musubi_license_key_days_left", *s.license_days_left);
+    }
+    out.family("musubi_send_latency_seconds", "histogram",
+               "From a message's due time to LINE's acceptance, for messages sent since start.");
+    out.histogram("musubi_send_latency_seconds", s.send_latency);
+    if (!s.poll_lag_seconds.empty()) {
+        out.family("musubi_poll_lag_seconds", "gauge",
+                   "Seconds since the start of the connector's last poll that succeeded.");
+        for (const auto& [connector, lag] : s.poll_lag_seconds) {
+            out.gauge("musubi_poll_lag_seconds", "connector", connector, lag);
+        }
+    }
+    if (s.quota_used) {
+        out.family("musubi_quota_messages", "gauge",
+                   "LINE's monthly message quota: used so far, the limit, and what is left "
+                   "(limit and left are absent when the plan has no limit).");
+        std::map<std::string, std::int64_t> quota{{"used", *s.quota_used}};
+        if (s.quota_limit) {
+            quota["limit"] = *s.quota_limit;
+            quota["left"] = std::max<std::int64_t>(*s.quota_limit - *s.quota_used, 0);
+        }
+        out.labelled("musubi_quota_messages", "kind", quota);
     }
     return out.text();
 }

@@ -12,11 +12,16 @@
 //   musubi_webhook_events_total{result="new"}        events in accepted bodies: new | duplicate
 //   musubi_rakuten_polls_total 12, musubi_rakuten_paused 0
 //   musubi_license_key_days_left 41                  absent while unknown (RMS off, not checked)
+//   musubi_send_latency_seconds_bucket{le="1"} 330   due time → LINE's acceptance, histogram
+//   musubi_poll_lag_seconds{connector="rakuten"} 12.5  since the last poll that succeeded
+//   musubi_quota_messages{kind="used"} 1200           this month; kind="limit" absent: no limit
 
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
+
+#include "daemon/dispatch/send_latency.hpp"
 
 namespace musubi::admin {
 
@@ -31,6 +36,10 @@ struct MetricsSnapshot {
     std::int64_t rakuten_polls = 0;
     bool rakuten_paused = false;
     std::optional<int> license_days_left;
+    dispatch::SendLatency send_latency;
+    std::map<std::string, double> poll_lag_seconds; // connector → seconds; running pollers only
+    std::optional<std::int64_t> quota_used;         // nullopt: LINE not asked successfully yet
+    std::optional<std::int64_t> quota_limit;        // nullopt: no monthly limit (or unknown)
 };
 
 std::string render_metrics(const MetricsSnapshot& snapshot);

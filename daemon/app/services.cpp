@@ -172,6 +172,17 @@ admin::MetricsSnapshot Services::metrics() {
     s.rakuten_polls = m_poller.polls();
     s.rakuten_paused = m_poller.paused();
     s.license_days_left = m_license.days_left();
+    s.send_latency = sends.latency;
+    for (const auto& [connector, lag] : {std::pair{"rakuten", m_poller.lag_seconds()},
+                                         std::pair{"ecfeed", m_ecfeed.lag_seconds()}}) {
+        if (lag >= 0) {
+            s.poll_lag_seconds[connector] = lag;
+        }
+    }
+    if (const auto quota = m_quota.latest()) {
+        s.quota_used = quota->used;
+        s.quota_limit = quota->limit;
+    }
     return s;
 }
 
@@ -204,6 +215,7 @@ tl::expected<void, std::string> Services::start(const config::Config& config) {
         return tl::unexpected(listening.error());
     }
     m_dispatcher.start(dispatch);
+    m_quota.start(dispatch);
     m_engine.start();
     m_events.start();
     start_polling(config);
@@ -230,7 +242,9 @@ tl::expected<void, std::string> Services::reload(config::Config& config) {
     }
     m_engine.reload(std::move(*options));
     m_webhook.reload(config);
-    m_dispatcher.reload(dispatch::dispatcher_options(config));
+    const auto dispatch = dispatch::dispatcher_options(config);
+    m_dispatcher.reload(dispatch);
+    m_quota.start(dispatch);
     start_polling(config);
     return {};
 }
@@ -246,6 +260,7 @@ void Services::stop() {
     m_events.stop();
     m_engine.stop();
     m_dispatcher.stop();
+    m_quota.stop();
 }
 
 } // namespace musubi::app

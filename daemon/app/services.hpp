@@ -18,6 +18,7 @@
 #include "daemon/clock/clock.hpp"
 #include "daemon/config/config.hpp"
 #include "daemon/dispatch/dispatcher.hpp"
+#include "daemon/dispatch/quota_watch.hpp"
 #include "daemon/ecfeed/feed_worker.hpp"
 #include "daemon/engine/engine.hpp"
 #include "daemon/friends/event_processor.hpp"
@@ -77,6 +78,7 @@ private:
     mutable std::mutex m_linking_mutex;
     Linking m_linking;
     dispatch::Dispatcher m_dispatcher;
+    dispatch::QuotaWatch m_quota;
     engine::Engine m_engine;
     friends::EventProcessor m_events;
     webhook::WebhookServer m_webhook;

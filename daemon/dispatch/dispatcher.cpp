@@ -443,7 +443,7 @@ void Dispatcher::run_worker() {
         log_outcome(row, record);
         std::lock_guard lock(m_mutex);
         --m_in_flight;
-        count(record);
+        count(row, record);
         if (record.outcome == line::outcome_name(line::Outcome::quota_exhausted)) {
             pause_locked(PauseReason::quota, row);
         } else if (record.outcome == line::outcome_name(line::Outcome::unauthorized)) {
@@ -516,12 +516,14 @@ AttemptRecord Dispatcher::send(const DueMessage& row, line::MessagingClient& cli
     return record;
 }
 
-void Dispatcher::count(const AttemptRecord& record) {
+void Dispatcher::count(const DueMessage& row, const AttemptRecord& record) {
     switch (record.disposition) {
     case Disposition::sent:
         ++m_stats.sent;
         if (record.outcome == "already_sent") {
             ++m_stats.already_sent;
+        } else {
+            m_stats.latency.add(m_clock->now_ms() - row.due_at); // until LINE answered
         }
         break;
     case Disposition::retry:

@@ -47,6 +47,7 @@
 #include "daemon/config/config.hpp"
 #include "daemon/dispatch/backoff.hpp"
 #include "daemon/dispatch/outcome.hpp"
+#include "daemon/dispatch/send_latency.hpp"
 #include "daemon/dispatch/token_bucket.hpp"
 #include "daemon/log/log.hpp"
 #include "daemon/store/outbox.hpp"
@@ -80,6 +81,7 @@ struct DispatchStats {
     std::int64_t skipped = 0;
     std::int64_t expired = 0;
     PauseReason paused = PauseReason::none;
+    SendLatency latency; // messages LINE accepted now (not 409s of earlier attempts)
 };
 
 class Dispatcher {
@@ -114,7 +116,7 @@ private:
                               TokenBucket& bucket, TokenBucket& multicast_bucket,
                               const BackoffPolicy& backoff, std::chrono::milliseconds expire_after,
                               double unit_random);
-    void count(const store::AttemptRecord& record);
+    void count(const store::DueMessage& row, const store::AttemptRecord& record);
     void log_outcome(const store::DueMessage& row, const store::AttemptRecord& record) const;
     // With m_mutex held.
     void pause_locked(PauseReason reason, const store::DueMessage& row);

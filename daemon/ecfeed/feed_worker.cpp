@@ -322,9 +322,14 @@ void FeedWorker::run_session(const WorkerOptions& options,
     while (!session.stop_requested()) {
         int recorded = 0;
         if (client) {
+            if (m_freshness.lag_seconds() < 0) {
+                m_freshness.started();
+            }
+            const auto started = std::chrono::steady_clock::now();
             auto result = sync.poll(*client, clock->now_ms());
             ++m_polls;
             if (result) {
+                m_freshness.succeeded(started);
                 recorded += result->applied.recorded();
                 m_logger.info("poll.done", {{"pages", result->pages},
                                             {"lines", result->lines},

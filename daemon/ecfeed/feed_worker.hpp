@@ -29,6 +29,7 @@
 
 #include "connectors/ecfeed/feed_client.hpp"
 #include "daemon/clock/clock.hpp"
+#include "daemon/clock/freshness.hpp"
 #include "daemon/config/config.hpp"
 #include "daemon/ecfeed/feed_apply.hpp"
 #include "daemon/files/drop_folder.hpp"
@@ -110,6 +111,9 @@ public:
 
     std::int64_t polls() const { return m_polls.load(); }
     std::int64_t scans() const { return m_scans.load(); }
+    // Seconds since the start of the last feed poll that succeeded (-1 before the first poll
+    // of a configured URL).
+    double lag_seconds() const { return m_freshness.lag_seconds(); }
 
 private:
     void run(std::stop_token stop);
@@ -126,6 +130,7 @@ private:
     std::stop_source m_session;
     std::atomic<std::int64_t> m_polls{0};
     std::atomic<std::int64_t> m_scans{0};
+    clock::Freshness m_freshness;
     std::jthread m_thread;
 };
 

@@ -323,10 +323,16 @@ void OrderPoller::run_session(const PollerOptions& options, std::stop_token sess
                                      {"poll_interval", options.rakuten.poll_interval},
                                      {"carriers", options.carriers.size()}});
     OrderSync sync(m_store, options, client, m_logger);
+    if (m_freshness.lag_seconds() < 0) {
+        m_freshness.started();
+    }
     while (!session.stop_requested()) {
         const auto started = std::chrono::steady_clock::now();
         auto result = sync.poll();
         ++m_polls;
+        if (result) {
+            m_freshness.succeeded(started);
+        }
         const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
             std::chrono::steady_clock::now() - started);
         if (result) {

@@ -33,6 +33,7 @@
 #include <tl/expected.hpp>
 
 #include "connectors/rakuten/rms_client.hpp"
+#include "daemon/clock/freshness.hpp"
 #include "daemon/config/config.hpp"
 #include "daemon/log/log.hpp"
 #include "daemon/rakuten/carriers.hpp"
@@ -133,6 +134,8 @@ public:
     // For status and tests.
     std::int64_t polls() const { return m_polls.load(); }
     bool paused() const { return m_paused.load(); }
+    // Seconds since the start of the last poll that succeeded (-1 before the poller started).
+    double lag_seconds() const { return m_freshness.lag_seconds(); }
 
 private:
     void run(std::stop_token stop);
@@ -147,6 +150,7 @@ private:
     std::optional<PollerOptions> m_pending;
     std::stop_source m_session;
     std::atomic<std::int64_t> m_polls{0};
+    clock::Freshness m_freshness;
     std::atomic<bool> m_paused{false};
     std::jthread m_thread;
 };
