@@ -74,7 +74,7 @@ Error classify_status(std::string_view function, const http::Response& response)
                         ": the license key has expired or is wrong (or the function is not "
                         "enabled in RMS). Renew the RMS license key in RMS (it lives 90 days; a "
                         "new key may be refused for up to 30 minutes), put it in "
-                        "rakuten.license_key and reload musubi";
+                        "rakuten.license_key and restart musubi";
         return error;
     }
     if (response.status == 400) {

@@ -6,6 +6,7 @@
 
 #include "daemon/app/run.hpp"
 #include "daemon/config/loader.hpp"
+#include "daemon/config/messages_ja.hpp"
 #include "daemon/rakuten/carriers.hpp"
 #include "daemon/templates/check_templates.hpp"
 #include "musubi/version.hpp"
@@ -15,10 +16,11 @@ namespace musubi::app {
 namespace {
 
 // Prints every diagnostic and a closing line to stderr.
+// In Japanese when the locale says so (LC_ALL, LC_MESSAGES, LANG): store staff read these.
 void report(const config::Diagnostics& diagnostics) {
-    std::cerr << diagnostics.to_string();
-    std::cerr << diagnostics.size() << (diagnostics.size() == 1 ? " error" : " errors")
-              << " in the configuration; nothing was changed or started" << std::endl;
+    const auto language = config::language_from_environment();
+    std::cerr << diagnostics.to_string(language);
+    std::cerr << config::summary_line(diagnostics.size(), language) << std::endl;
 }
 
 } // namespace

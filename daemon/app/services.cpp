@@ -42,6 +42,7 @@ Services::Services(const config::Config& config, std::shared_ptr<const clock::Cl
     , m_store(store)
     , m_dispatcher(store.outbox(), m_clock)
     , m_engine(store.engine(), m_clock, [this] { m_dispatcher.wake(); })
+    , m_segments(store.segments(), m_clock)
     , m_events(store, m_clock,
                friends::Hooks{
                    [this](const friends::TextMessage& message) { return chat_linking(message); },
@@ -54,7 +55,10 @@ Services::Services(const config::Config& config, std::shared_ptr<const clock::Cl
     , m_reviews(store.reviews(), "reviews", [this] { m_engine.wake(); })
     , m_ecfeed(store, "ecfeed", [this] { m_engine.wake(); })
     , m_license("rakuten")
-    , m_admin(config.admin, [this] { return metrics(); }) {
+    , m_retention(store.retention(), m_clock)
+    , m_admin(
+          config.admin, [this] { return metrics(); }, [this] { return status(); }) {
+    m_shop_name = config.shop.name;
     m_webhook.endpoint().on_received([this] { m_events.wake(); });
     add_routes();
 }
@@ -186,6 +190,24 @@ admin::MetricsSnapshot Services::metrics() {
     return s;
 }
 
+// Segments are re-evaluated as facts arrive and as days pass; without a segments file the
+// worker stays idle.
+void Services::reload_segments(const config::Config& config) {
+    m_segments.reload(config.segments_file
+                          ? std::make_shared<const std::vector<segments::Segment>>(config.segments)
+                          : nullptr);
+    m_segments.start(); // once; later calls do nothing
+}
+
+admin::StatusSnapshot Services::status() {
+    std::map<std::string, std::int64_t> segment_sizes; // empty: "not configured yet"
+    if (auto sizes = m_store.segments().sizes()) {
+        segment_sizes = std::move(*sizes);
+    }
+    return admin::read_status(m_store.status_report(), m_clock->now_ms(), m_shop_name,
+                              m_license.days_left(), segment_sizes);
+}
+
 std::optional<std::string> Services::display_name(const std::string& line_user_id) {
     if (!m_line) {
         return std::nullopt;
@@ -216,7 +238,9 @@ tl::expected<void, std::string> Services::start(const config::Config& config) {
     }
     m_dispatcher.start(dispatch);
     m_quota.start(dispatch);
+    m_retention.start(config.retention);
     m_engine.start();
+    reload_segments(config);
     m_events.start();
     start_polling(config);
     return {};
@@ -245,6 +269,8 @@ tl::expected<void, std::string> Services::reload(config::Config& config) {
     const auto dispatch = dispatch::dispatcher_options(config);
     m_dispatcher.reload(dispatch);
     m_quota.start(dispatch);
+    m_retention.reload(config.retention);
+    reload_segments(config);
     start_polling(config);
     return {};
 }
@@ -257,8 +283,10 @@ void Services::stop() {
     m_reviews.stop();
     m_ecfeed.stop();
     m_license.stop();
+    m_retention.stop();
     m_events.stop();
     m_engine.stop();
+    m_segments.stop();
     m_dispatcher.stop();
     m_quota.stop();
 }

@@ -28,7 +28,9 @@
 #include "daemon/rakuten/license_watch.hpp"
 #include "daemon/rakuten/order_fetcher.hpp"
 #include "daemon/rakuten/order_poller.hpp"
+#include "daemon/retention/purge.hpp"
 #include "daemon/reviews/review_drop.hpp"
+#include "daemon/segments/segment_worker.hpp"
 #include "daemon/store/store.hpp"
 #include "daemon/templates/template_set.hpp"
 #include "daemon/webhook/webhook_server.hpp"
@@ -70,16 +72,20 @@ private:
 
     tl::expected<engine::EngineOptions, std::string> engine_options(const config::Config& config);
     std::optional<std::string> display_name(const std::string& line_user_id);
+    admin::StatusSnapshot status();
+    void reload_segments(const config::Config& config);
     admin::MetricsSnapshot metrics();
 
     std::shared_ptr<const clock::Clock> m_clock;
     store::Store& m_store;
+    std::string m_shop_name;                       // the status page's title, as read at start
     std::unique_ptr<line::MessagingClient> m_line; // profiles, link tokens; not for sends
     mutable std::mutex m_linking_mutex;
     Linking m_linking;
     dispatch::Dispatcher m_dispatcher;
     dispatch::QuotaWatch m_quota;
     engine::Engine m_engine;
+    segments::SegmentWorker m_segments;
     friends::EventProcessor m_events;
     webhook::WebhookServer m_webhook;
     rakuten_poller::OrderPoller m_poller;
@@ -87,6 +93,7 @@ private:
     reviews::ReviewDrop m_reviews;
     ecfeed_worker::FeedWorker m_ecfeed;
     rakuten_poller::LicenseWatch m_license;
+    retention::RetentionWorker m_retention;
     admin::AdminServer m_admin;
     log::Logger m_logger{"musubid"};
 };

@@ -14,6 +14,8 @@
 #include "daemon/config/scenario.hpp"
 #include "daemon/config/secret.hpp"
 #include "daemon/config/value_types.hpp"
+#include "daemon/richmenus/menu_config.hpp"
+#include "daemon/segments/segment.hpp"
 
 namespace musubi::config {
 
@@ -142,7 +144,10 @@ struct Config {
     std::filesystem::path templates_dir;
     std::string scenarios_pattern; // as written, e.g. "scenarios/*.yaml"
     std::vector<Scenario> scenarios;
-    std::optional<std::filesystem::path> segments_file; // segments.yaml; unset: no segments
+    std::optional<std::filesystem::path> segments_file;  // segments.yaml; unset: no segments
+    std::vector<segments::Segment> segments;             // from segments_file, in order
+    std::optional<std::filesystem::path> richmenus_file; // richmenus.yaml; unset: menus left alone
+    richmenus::RichMenuSet rich_menus; // from richmenus_file (checked only, for now)
 };
 
 } // namespace musubi::config

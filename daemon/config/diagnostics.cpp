@@ -14,14 +14,22 @@ std::string Diagnostic::to_string() const {
     return text;
 }
 
+std::string Diagnostic::to_string(Language language) const {
+    return language == Language::japanese ? to_japanese(*this) : to_string();
+}
+
 void Diagnostics::add(Position where, std::string message, std::string hint) {
     m_items.push_back({std::move(where), std::move(message), std::move(hint)});
 }
 
 std::string Diagnostics::to_string() const {
+    return to_string(Language::english); // programs choose the reader's language (musubid_app)
+}
+
+std::string Diagnostics::to_string(Language language) const {
     std::string text;
     for (const auto& item : m_items) {
-        text += item.to_string();
+        text += item.to_string(language);
         text += '\n';
     }
     return text;

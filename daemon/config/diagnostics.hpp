@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "daemon/config/messages_ja.hpp"
+
 namespace musubi::config {
 
 struct Position {
@@ -21,6 +23,8 @@ struct Diagnostic {
 
     // "file:line:col: message; hint"
     std::string to_string() const;
+    // The same in `language`; Japanese keeps the prefix and every name staff typed.
+    std::string to_string(Language language) const;
 };
 
 class Diagnostics {
@@ -29,8 +33,11 @@ public:
     bool empty() const { return m_items.empty(); }
     std::size_t size() const { return m_items.size(); }
     const std::vector<Diagnostic>& items() const { return m_items; }
-    // One diagnostic per line, in the order found.
+    // One diagnostic per line, in the order found, in the language of the environment's
+    // locale (LC_ALL, LC_MESSAGES, LANG: "ja…" is Japanese), since these lines are what staff
+    // read from `musubid --check-config`. English is byte for byte Diagnostic::to_string().
     std::string to_string() const;
+    std::string to_string(Language language) const;
 
 private:
     std::vector<Diagnostic> m_items;

@@ -9,6 +9,8 @@
 #include <optional>
 
 #include "daemon/config/schema.hpp"
+#include "daemon/richmenus/menu_config.hpp"
+#include "daemon/segments/segment_config.hpp"
 
 namespace musubi::config {
 
@@ -116,6 +118,30 @@ tl::expected<Config, Diagnostics> load_config(const std::filesystem::path& file)
         config.reviews.drop_dir = config.store.path.parent_path() / "reviews";
     }
     load_scenarios(config, base_dir, file.parent_path(), diagnostics);
+    // Other files are named in errors as the scenario files are: "config/segments.yaml" when
+    // musubi.yaml was given as "config/musubi.yaml".
+    const auto shown_name = [&](const std::filesystem::path& path) {
+        const auto relative = path.lexically_relative(base_dir);
+        return relative.empty() || *relative.begin() == ".."
+                   ? path.string()
+                   : (file.parent_path() / relative).string();
+    };
+    if (config.segments_file) {
+        config.segments = segments::read_segments(*config.segments_file,
+                                                  shown_name(*config.segments_file), diagnostics);
+    }
+    if (config.richmenus_file) {
+        config.rich_menus =
+            richmenus::read_rich_menus(*config.richmenus_file, shown_name(*config.richmenus_file),
+                                       config.templates_dir, diagnostics);
+        if (config.segments_file) {
+            std::vector<std::string> names;
+            for (const auto& segment : config.segments) {
+                names.push_back(segment.name);
+            }
+            richmenus::check_segment_names(config.rich_menus, names, diagnostics);
+        }
+    }
     if (!diagnostics.empty()) {
         return tl::unexpected(std::move(diagnostics));
     }

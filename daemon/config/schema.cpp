@@ -325,6 +325,8 @@ const Section<Config>& config_section() {
                  "which scenario files to read, relative to this file's folder")
             .key("segments", &Config::segments_file, PathType{}, Optional{},
                  "the segments file (segments.yaml), relative to this file's folder")
+            .key("richmenus", &Config::richmenus_file, PathType{}, Optional{},
+                 "the rich menus file (richmenus.yaml): menus, images and the menu per segment")
             .check(check_config);
         return top;
     }();

@@ -565,7 +565,8 @@ void Dispatcher::pause_locked(PauseReason reason, const DueMessage& row) {
                        {{"outbox_id", row.id},
                         {"action", "sending paused: LINE refused the channel access token (401); "
                                    "set a valid line.channel_access_token (or channel id and "
-                                   "secret) and reload musubi"}});
+                                   "secret) and restart musubi (systemd hands secrets over "
+                                   "at start)"}});
     }
     m_loop_cv.notify_all();
 }

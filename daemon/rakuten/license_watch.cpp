@@ -50,8 +50,8 @@ LicenseStatus assess_license(rakuten::TimePoint expiry, clock::Millis now_ms) {
 std::string license_renew_steps() {
     return "issue a new license key in RMS (店舗様向け情報・サービス > WEB APIサービス > "
            "利用設定 > ライセンスキー), write it to the file rakuten.license_key_file names (or "
-           "rakuten.license_key), then run `systemctl reload musubi`; RMS may refuse a new key "
-           "for 10-30 minutes after issue";
+           "rakuten.license_key), then run `systemctl restart musubi` (systemd hands secrets "
+           "over at start); RMS may refuse a new key for 10-30 minutes after issue";
 }
 
 LicenseWatch::LicenseWatch(std::string logger_name)

@@ -22,6 +22,7 @@
 #include "daemon/store/outbox.hpp"
 #include "daemon/store/retention.hpp"
 #include "daemon/store/reviews.hpp"
+#include "daemon/store/rich_menus.hpp"
 #include "daemon/store/segment_store.hpp"
 #include "daemon/store/status_report.hpp"
 #include "daemon/store/store_error.hpp"
@@ -152,6 +153,7 @@ public:
     virtual StatusReport& status_report() = 0;
     virtual Retention& retention() = 0;
     virtual SegmentStore& segments() = 0;
+    virtual RichMenus& rich_menus() = 0;
 };
 
 // Opens the configured store, creating it and applying migrations as needed.

@@ -64,4 +64,15 @@ set -e
 grep -qE "^$work/config2/carriers.yaml:[0-9]+:[0-9]+: unknown key 'trakking_url' in carrier '[0-9]+'; valid: name, tracking_url\$" <<<"$out" ||
   fail "no file:line:col error for carriers.yaml: $out"
 
+# 5. With a Japanese locale the same mistakes read in Japanese: the place and the names staff
+#    typed stay as they are (issue 8).
+cd "$work/config"
+set +e
+out=$(env -u LC_ALL -u LC_MESSAGES LANG=ja_JP.UTF-8 "$MUSUBID" --check-config --config musubi.yaml 2>&1)
+code=$?
+set -e
+[ "$code" -eq 1 ] || fail "a broken config exited $code under LANG=ja_JP.UTF-8, not 1: $out"
+expect "musubi.yaml:28:3: 'rakuten' に 'poll_intervall' というキーはありません。'poll_interval' のまちがいではありませんか？ 使えるキー: enabled, base_url, service_secret, service_secret_file, license_key, license_key_file, poll_interval, request_interval, timeout, overlap, backfill_horizon"
+expect "scenarios/review-request.yaml:10:12: '3days' は期間として読めません。数と単位を続けて書いてください（例: 90m、3d、1h30m。単位: ms=ミリ秒, s=秒, m=分, h=時間, d=日, w=週）"
+
 echo "it.check_config: 1 passed, 0 failed"

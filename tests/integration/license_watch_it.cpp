@@ -92,7 +92,7 @@ BOOST_AUTO_TEST_CASE(warns_with_days_left_and_the_steps_from_fourteen_days_befor
     BOOST_TEST(lines.find("level=warn") != std::string::npos, lines);
     BOOST_TEST(lines.find("event=license.expiring") != std::string::npos, lines);
     BOOST_TEST(lines.find("days_left=10") != std::string::npos, lines);
-    BOOST_TEST(lines.find("systemctl reload musubi") != std::string::npos, lines);
+    BOOST_TEST(lines.find("systemctl restart musubi") != std::string::npos, lines);
     BOOST_TEST(lines.find(k_key) == std::string::npos);
 }
 

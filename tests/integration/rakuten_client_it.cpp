@@ -250,7 +250,7 @@ BOOST_AUTO_TEST_CASE(an_expired_key_is_unauthorized_with_what_to_do) {
                "RMS searchOrder answered HTTP 401: the license key has expired or is wrong (or "
                "the function is not enabled in RMS). Renew the RMS license key in RMS (it lives "
                "90 days; a new key may be refused for up to 30 minutes), put it in "
-               "rakuten.license_key and reload musubi");
+               "rakuten.license_key and restart musubi");
     BOOST_TEST(error.message.find(k_key) == std::string::npos);
     BOOST_TEST(error.message.find(k_secret) == std::string::npos);
     // Not retried: only a new key helps. The expiry lookup was the first request.

@@ -16,6 +16,9 @@ public:
         : m_db(std::move(db))
         , m_clock(std::move(clock)) {}
 
+    tl::expected<PurgeCounts, StoreError> purge(const RetentionPolicy& policy,
+                                                PurgeMode mode) override;
+
 private:
     std::mutex m_mutex; // one connection, used by one thread at a time
     Database m_db;

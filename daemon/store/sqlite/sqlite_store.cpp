@@ -82,8 +82,9 @@ SqliteStore::open_parts(std::chrono::milliseconds busy_timeout,
     auto status_report = connection();
     auto retention = connection();
     auto segments = connection();
+    auto rich_menus = connection();
     for (auto* opened : {&inbox, &outbox, &links, &reviews, &friend_events, &engine, &operations,
-                         &status_report, &retention, &segments}) {
+                         &status_report, &retention, &segments, &rich_menus}) {
         if (!*opened) {
             return tl::unexpected(opened->error());
         }
@@ -98,6 +99,7 @@ SqliteStore::open_parts(std::chrono::milliseconds busy_timeout,
     m_status_report = std::make_unique<SqliteStatusReport>(std::move(*status_report), clock);
     m_retention = std::make_unique<SqliteRetention>(std::move(*retention), clock);
     m_segments = std::make_unique<SqliteSegmentStore>(std::move(*segments), clock);
+    m_rich_menus = std::make_unique<SqliteRichMenus>(std::move(*rich_menus));
     return {};
 }
 

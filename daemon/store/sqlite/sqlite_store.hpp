@@ -15,6 +15,7 @@
 #include "daemon/store/sqlite/sqlite_outbox.hpp"
 #include "daemon/store/sqlite/sqlite_retention.hpp"
 #include "daemon/store/sqlite/sqlite_reviews.hpp"
+#include "daemon/store/sqlite/sqlite_rich_menus.hpp"
 #include "daemon/store/sqlite/sqlite_segment_store.hpp"
 #include "daemon/store/sqlite/sqlite_status_report.hpp"
 #include "daemon/store/sqlite/sqlite_webhook_inbox.hpp"
@@ -53,6 +54,7 @@ public:
     StatusReport& status_report() override { return *m_status_report; }
     Retention& retention() override { return *m_retention; }
     SegmentStore& segments() override { return *m_segments; }
+    RichMenus& rich_menus() override { return *m_rich_menus; }
 
     // A PRAGMA's value on the store's own connection (journal_mode, foreign_keys, ...), for
     // status output and tests.
@@ -90,6 +92,7 @@ private:
     std::unique_ptr<SqliteStatusReport> m_status_report;
     std::unique_ptr<SqliteRetention> m_retention;
     std::unique_ptr<SqliteSegmentStore> m_segments;
+    std::unique_ptr<SqliteRichMenus> m_rich_menus;
 };
 
 } // namespace musubi::store::sqlite

@@ -162,6 +162,7 @@ public:
     store::StatusReport& status_report() override { return m_inner.status_report(); }
     store::Retention& retention() override { return m_inner.retention(); }
     store::SegmentStore& segments() override { return m_inner.segments(); }
+    store::RichMenus& rich_menus() override { return m_inner.rich_menus(); }
 
 private:
     store::Store& m_inner;

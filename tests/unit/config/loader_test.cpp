@@ -123,7 +123,8 @@ BOOST_AUTO_TEST_CASE(unknown_top_level_section_lists_the_sections) {
                folder.shown("musubi.yaml") +
                    ":15:1: unknown key 'webhooks' in 'musubi.yaml'; did you mean 'webhook'? valid "
                    "keys are: shop, store, log, privacy, rakuten, line, webhook, admin, clock, "
-                   "dispatch, linking, reviews, ecfeed, retention, templates, scenarios, segments");
+                   "dispatch, linking, reviews, ecfeed, retention, templates, scenarios, segments, "
+                   "richmenus");
 }
 
 BOOST_AUTO_TEST_CASE(wrong_type_says_what_was_expected_and_found) {

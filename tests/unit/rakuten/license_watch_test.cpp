@@ -48,7 +48,7 @@ BOOST_AUTO_TEST_CASE(the_last_day_has_zero_days_left_then_it_is_expired) {
 BOOST_AUTO_TEST_CASE(the_steps_say_where_the_key_goes_and_how_to_reload) {
     const auto steps = license_renew_steps();
     BOOST_TEST(steps.find("rakuten.license_key_file") != std::string::npos);
-    BOOST_TEST(steps.find("systemctl reload musubi") != std::string::npos);
+    BOOST_TEST(steps.find("systemctl restart musubi") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

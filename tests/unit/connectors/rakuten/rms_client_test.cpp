@@ -41,7 +41,7 @@ BOOST_AUTO_TEST_CASE(unauthorized_tells_the_operator_what_to_do) {
     BOOST_TEST(!error.retryable());
     BOOST_TEST(error.message.find("RMS searchOrder answered HTTP 401") == 0u);
     BOOST_TEST(error.message.find("Renew the RMS license key in RMS") != std::string::npos);
-    BOOST_TEST(error.message.find("put it in rakuten.license_key and reload musubi") !=
+    BOOST_TEST(error.message.find("put it in rakuten.license_key and restart musubi") !=
                std::string::npos);
 }
 
