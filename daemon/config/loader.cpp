@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "daemon/config/schema.hpp"
+#include "daemon/config/yaml_file.hpp"
 #include "daemon/richmenus/menu_config.hpp"
 #include "daemon/segments/segment_config.hpp"
 
@@ -17,26 +18,6 @@ namespace musubi::config {
 namespace {
 
 // Parses one YAML file; a syntax error becomes a diagnostic at its position.
-std::optional<YAML::Node> parse_file(const std::filesystem::path& file, const std::string& shown,
-                                     Diagnostics& diagnostics) {
-    std::ifstream stream(file, std::ios::binary);
-    if (!stream) {
-        diagnostics.add({shown, 0, 0},
-                        "cannot read the file (" + std::string(std::strerror(errno)) + ")",
-                        "check the path and that the musubi service may read it");
-        return std::nullopt;
-    }
-    try {
-        return YAML::Load(stream);
-    } catch (const YAML::ParserException& error) {
-        diagnostics.add({shown, error.mark.line + 1, error.mark.column + 1},
-                        "this is not valid YAML (" + error.msg + ")",
-                        "check the indentation (spaces, not tabs) and put text that contains "
-                        "': ' or ' #' in quotes");
-        return std::nullopt;
-    }
-}
-
 std::vector<std::filesystem::path> expand_pattern(const std::filesystem::path& pattern) {
     glob_t matches{};
     std::vector<std::filesystem::path> files;
@@ -58,7 +39,7 @@ void load_scenarios(Config& config, const std::filesystem::path& base_dir,
     std::map<std::string, std::string> defined_in;
     for (const auto& file : expand_pattern(base_dir / config.scenarios_pattern)) {
         const std::string shown = (shown_dir / file.lexically_relative(base_dir)).string();
-        auto root = parse_file(file, shown, diagnostics);
+        auto root = parse_yaml_file(file, shown, "", diagnostics);
         if (!root) {
             continue;
         }
@@ -95,7 +76,7 @@ void load_scenarios(Config& config, const std::filesystem::path& base_dir,
 tl::expected<Config, Diagnostics> load_config(const std::filesystem::path& file) {
     Diagnostics diagnostics;
     const std::string shown = file.string();
-    auto root = parse_file(file, shown, diagnostics);
+    auto root = parse_yaml_file(file, shown, "", diagnostics);
     if (!root) {
         return tl::unexpected(std::move(diagnostics));
     }

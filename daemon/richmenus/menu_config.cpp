@@ -14,6 +14,7 @@
 #include "daemon/config/section.hpp"
 #include "daemon/config/suggest.hpp"
 #include "daemon/config/value_types.hpp"
+#include "daemon/config/yaml_file.hpp"
 #include "daemon/richmenus/image_info.hpp"
 #include "daemon/richmenus/json_positions.hpp"
 #include "daemon/templates/message_limits.hpp"
@@ -50,27 +51,6 @@ std::optional<std::string> read_bytes(const std::filesystem::path& file) {
     std::ostringstream bytes;
     bytes << stream.rdbuf();
     return bytes.str();
-}
-
-std::optional<YAML::Node> parse_yaml(const std::filesystem::path& file, const std::string& shown,
-                                     config::Diagnostics& diagnostics) {
-    std::ifstream stream(file, std::ios::binary);
-    if (!stream) {
-        diagnostics.add({shown, 0, 0},
-                        "cannot read the file (" + std::string(std::strerror(errno)) + ")",
-                        "check the path given as 'richmenus:' in musubi.yaml and that the musubi "
-                        "service may read it");
-        return std::nullopt;
-    }
-    try {
-        return YAML::Load(stream);
-    } catch (const YAML::ParserException& error) {
-        diagnostics.add({shown, error.mark.line + 1, error.mark.column + 1},
-                        "this is not valid YAML (" + error.msg + ")",
-                        "check the indentation (spaces, not tabs) and put text that contains "
-                        "': ' or ' #' in quotes");
-        return std::nullopt;
-    }
 }
 
 // A menu name or alias: what LINE allows for an alias id, [a-z0-9_-]{1,32}.
@@ -589,7 +569,7 @@ RichMenuSet read_rich_menus(const std::filesystem::path& file, const std::string
                             const std::filesystem::path& templates_dir,
                             config::Diagnostics& diagnostics) {
     RichMenuSet set;
-    auto root = parse_yaml(file, shown, diagnostics);
+    auto root = config::parse_yaml_file(file, shown, "richmenus", diagnostics);
     if (!root) {
         return set;
     }

@@ -11,6 +11,7 @@
 #include "daemon/config/section.hpp"
 #include "daemon/config/suggest.hpp"
 #include "daemon/config/value_types.hpp"
+#include "daemon/config/yaml_file.hpp"
 
 namespace musubi::segments {
 
@@ -19,27 +20,6 @@ namespace {
 using config::Condition;
 using config::ConditionOp;
 using config::ReadContext;
-
-std::optional<YAML::Node> parse_file(const std::filesystem::path& file, const std::string& shown,
-                                     config::Diagnostics& diagnostics) {
-    std::ifstream stream(file, std::ios::binary);
-    if (!stream) {
-        diagnostics.add({shown, 0, 0},
-                        "cannot read the file (" + std::string(std::strerror(errno)) + ")",
-                        "check the path given as 'segments:' in musubi.yaml and that the musubi "
-                        "service may read it");
-        return std::nullopt;
-    }
-    try {
-        return YAML::Load(stream);
-    } catch (const YAML::ParserException& error) {
-        diagnostics.add({shown, error.mark.line + 1, error.mark.column + 1},
-                        "this is not valid YAML (" + error.msg + ")",
-                        "check the indentation (spaces, not tabs) and put text that contains "
-                        "': ' or ' #' in quotes");
-        return std::nullopt;
-    }
-}
 
 bool is_name(const std::string& text) {
     return !text.empty() && text.size() <= 64 && std::all_of(text.begin(), text.end(), [](char c) {
@@ -236,7 +216,7 @@ void read_list(const YAML::Node& list, std::vector<Segment>& out, const ReadCont
 std::vector<Segment> read_segments(const std::filesystem::path& file, const std::string& shown,
                                    config::Diagnostics& diagnostics) {
     std::vector<Segment> segments;
-    auto root = parse_file(file, shown, diagnostics);
+    auto root = config::parse_yaml_file(file, shown, "segments", diagnostics);
     if (!root) {
         return segments;
     }

@@ -1,5 +1,6 @@
 #include "daemon/store/sqlite/sqlite_engine_store.hpp"
 
+#include "daemon/store/sqlite/columns.hpp"
 #include "daemon/store/sqlite/outbox_rows.hpp"
 
 namespace musubi::store::sqlite {
@@ -7,21 +8,6 @@ namespace musubi::store::sqlite {
 namespace {
 
 using tl::unexpected;
-
-std::optional<std::int64_t> optional_int(const Statement& statement, int column) {
-    if (statement.column_is_null(column)) {
-        return std::nullopt;
-    }
-    return statement.column_int64(column);
-}
-
-void bind_optional_int(Statement& statement, int index, std::optional<std::int64_t> value) {
-    if (value) {
-        statement.bind(index, *value);
-    } else {
-        statement.bind_null(index);
-    }
-}
 
 // Runs a prepared statement to completion.
 tl::expected<void, StoreError> run(tl::expected<Statement, StoreError>& statement) {

@@ -1,5 +1,7 @@
 #include "daemon/store/sqlite/sqlite_operations.hpp"
 
+#include "daemon/store/sqlite/columns.hpp"
+
 namespace musubi::store::sqlite {
 
 namespace {
@@ -8,12 +10,6 @@ constexpr const char* k_entry_columns =
     "SELECT o.id, o.retry_key, o.friend_id, coalesce(f.line_user_id, ''), coalesce(o.scenario, "
     "''), coalesce(o.step, ''), o.kind, o.state, o.critical, o.due_at, o.first_attempt_at, "
     "o.attempts, o.reason, o.created_at, o.updated_at, o.retry_of, ";
-
-std::optional<std::int64_t> optional_int(const Statement& statement, int column) {
-    return statement.column_is_null(column)
-               ? std::nullopt
-               : std::optional<std::int64_t>(statement.column_int64(column));
-}
 
 OutboxEntry read_entry(const Statement& statement) {
     OutboxEntry entry;

@@ -1,5 +1,6 @@
 #include "daemon/store/sqlite/sqlite_outbox.hpp"
 
+#include "daemon/store/sqlite/columns.hpp"
 #include "daemon/store/sqlite/outbox_rows.hpp"
 
 namespace musubi::store::sqlite {
@@ -26,20 +27,6 @@ std::string_view state_of(Disposition disposition) {
         return "pending";
     }
     return "pending";
-}
-
-std::optional<std::string> optional_text(const Statement& statement, int column) {
-    if (statement.column_is_null(column)) {
-        return std::nullopt;
-    }
-    return statement.column_text(column);
-}
-
-std::optional<std::int64_t> optional_int(const Statement& statement, int column) {
-    if (statement.column_is_null(column)) {
-        return std::nullopt;
-    }
-    return statement.column_int64(column);
 }
 
 std::optional<std::string> non_empty(const std::string& text) {

@@ -1,5 +1,7 @@
 #include "daemon/store/sqlite/sqlite_rich_menus.hpp"
 
+#include "daemon/store/sqlite/columns.hpp"
+
 namespace musubi::store::sqlite {
 
 namespace {
@@ -12,13 +14,6 @@ RichMenuState parse_state(const std::string& text) {
         }
     }
     return RichMenuState::created;
-}
-
-std::optional<std::int64_t> optional_int(const Statement& statement, int column) {
-    if (statement.column_is_null(column)) {
-        return std::nullopt;
-    }
-    return statement.column_int64(column);
 }
 
 } // namespace

@@ -2,33 +2,13 @@
 
 #include <unordered_map>
 
+#include "daemon/store/sqlite/columns.hpp"
+
 namespace musubi::store::sqlite {
 
 namespace {
 
 using tl::unexpected;
-
-std::optional<std::int64_t> optional_int(const Statement& statement, int column) {
-    if (statement.column_is_null(column)) {
-        return std::nullopt;
-    }
-    return statement.column_int64(column);
-}
-
-std::optional<std::string> optional_text(const Statement& statement, int column) {
-    if (statement.column_is_null(column)) {
-        return std::nullopt;
-    }
-    return statement.column_text(column);
-}
-
-void bind_optional_int(Statement& statement, int index, std::optional<std::int64_t> value) {
-    if (value) {
-        statement.bind(index, *value);
-    } else {
-        statement.bind_null(index);
-    }
-}
 
 // A batch of ids as one parameter: `IN (SELECT value FROM json_each(?1))` reads it, so a batch
 // is one query whatever its size.
