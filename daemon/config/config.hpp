@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,6 +17,10 @@
 #include "daemon/config/value_types.hpp"
 #include "daemon/richmenus/menu_config.hpp"
 #include "daemon/segments/segment.hpp"
+
+namespace musubi::campaigns {
+struct CampaignSet; // campaigns.yaml, read by daemon/campaigns/campaign_config.hpp
+}
 
 namespace musubi::config {
 
@@ -125,6 +130,13 @@ struct RetentionConfig {
     Duration interval{};       // how often the purge runs
 };
 
+// How the rich-menu reconciler keeps each friend's menu matching their segment.
+struct RichMenuSyncConfig {
+    Duration interval{};              // how often it looks for work when nothing woke it
+    Duration spot_check_interval{};   // how often LINE is asked which menu a few friends have
+    std::int64_t spot_check_size = 0; // friends asked per spot check
+};
+
 struct Config {
     std::filesystem::path file; // the musubi.yaml that was loaded
     ShopConfig shop;
@@ -147,7 +159,10 @@ struct Config {
     std::optional<std::filesystem::path> segments_file;  // segments.yaml; unset: no segments
     std::vector<segments::Segment> segments;             // from segments_file, in order
     std::optional<std::filesystem::path> richmenus_file; // richmenus.yaml; unset: menus left alone
-    richmenus::RichMenuSet rich_menus; // from richmenus_file (checked only, for now)
+    richmenus::RichMenuSet rich_menus;                   // from richmenus_file
+    RichMenuSyncConfig richmenu_sync;
+    std::optional<std::filesystem::path> campaigns_file;     // campaigns.yaml; unset: none declared
+    std::shared_ptr<const campaigns::CampaignSet> campaigns; // from campaigns_file
 };
 
 } // namespace musubi::config

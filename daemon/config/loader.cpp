@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 
+#include "daemon/campaigns/campaign_config.hpp"
 #include "daemon/config/schema.hpp"
 #include "daemon/config/yaml_file.hpp"
 #include "daemon/richmenus/menu_config.hpp"
@@ -122,6 +123,10 @@ tl::expected<Config, Diagnostics> load_config(const std::filesystem::path& file)
             }
             richmenus::check_segment_names(config.rich_menus, names, diagnostics);
         }
+    }
+    if (config.campaigns_file) {
+        config.campaigns = campaigns::read_campaigns(
+            *config.campaigns_file, shown_name(*config.campaigns_file), config, diagnostics);
     }
     if (!diagnostics.empty()) {
         return tl::unexpected(std::move(diagnostics));

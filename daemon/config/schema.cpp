@@ -217,6 +217,19 @@ Section<RetentionConfig> retention_section() {
     return section;
 }
 
+Section<RichMenuSyncConfig> richmenu_sync_section() {
+    Section<RichMenuSyncConfig> section("richmenu_sync");
+    section
+        .key("interval", &RichMenuSyncConfig::interval, DurationType{std::chrono::seconds(1)},
+             Default{"10s"}, "how often friends whose segment changed get their rich menu")
+        .key("spot_check_interval", &RichMenuSyncConfig::spot_check_interval,
+             DurationType{std::chrono::minutes(1)}, Default{"1h"},
+             "how often LINE is asked which menu a few friends really have (drift is repaired)")
+        .key("spot_check_size", &RichMenuSyncConfig::spot_check_size, IntType{1, 10000},
+             Default{"100"}, "how many friends each spot check asks about");
+    return section;
+}
+
 Section<EcfeedConfig> ecfeed_section() {
     Section<EcfeedConfig> section("ecfeed");
     section
@@ -327,6 +340,10 @@ const Section<Config>& config_section() {
                  "the segments file (segments.yaml), relative to this file's folder")
             .key("richmenus", &Config::richmenus_file, PathType{}, Optional{},
                  "the rich menus file (richmenus.yaml): menus, images and the menu per segment")
+            .key("richmenu_sync", &Config::richmenu_sync, nested(richmenu_sync_section()),
+                 Default{"{}"}, "keeping each friend's rich menu in step with their segment")
+            .key("campaigns", &Config::campaigns_file, PathType{}, Optional{},
+                 "the campaigns file (campaigns.yaml): sends to a segment at a JST time")
             .check(check_config);
         return top;
     }();

@@ -30,6 +30,9 @@
 
 namespace musubi::store {
 
+class RichMenuLinks; // rich_menu_links.hpp
+class Campaigns;     // campaigns.hpp
+
 // A fact to record: something that happened, identified by a natural key so that seeing it
 // again (a re-polled order, a redelivered webhook) records nothing new.
 struct NewFact {
@@ -154,6 +157,8 @@ public:
     virtual Retention& retention() = 0;
     virtual SegmentStore& segments() = 0;
     virtual RichMenus& rich_menus() = 0;
+    virtual RichMenuLinks& rich_menu_links() = 0;
+    virtual Campaigns& campaigns() = 0;
 };
 
 // Opens the configured store, creating it and applying migrations as needed.

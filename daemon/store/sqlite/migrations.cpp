@@ -3,6 +3,7 @@
 #include "daemon/store/sqlite/schema_v1.hpp"
 #include "daemon/store/sqlite/schema_v2.hpp"
 #include "daemon/store/sqlite/schema_v3.hpp"
+#include "daemon/store/sqlite/schema_v4.hpp"
 
 namespace musubi::store::sqlite {
 
@@ -30,6 +31,7 @@ const std::vector<Migration>& migrations() {
         {2, "engine waits, reply rows, linking sessions and attempts, account-link nonces, reviews",
          k_schema_v2},
         {3, "operations (retries, retention) and segments", schema_v3()},
+        {4, "rich-menu links and changes, segment campaigns", schema_v4()},
     };
     return all;
 }

@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon/store/order_facts.hpp"
+#include "daemon/store/sqlite/sqlite_campaigns.hpp"
+#include "daemon/store/sqlite/sqlite_rich_menu_links.hpp"
 
 namespace musubi::store::sqlite {
 
@@ -83,8 +85,11 @@ SqliteStore::open_parts(std::chrono::milliseconds busy_timeout,
     auto retention = connection();
     auto segments = connection();
     auto rich_menus = connection();
-    for (auto* opened : {&inbox, &outbox, &links, &reviews, &friend_events, &engine, &operations,
-                         &status_report, &retention, &segments, &rich_menus}) {
+    auto rich_menu_links = connection();
+    auto campaigns = connection();
+    for (auto* opened :
+         {&inbox, &outbox, &links, &reviews, &friend_events, &engine, &operations, &status_report,
+          &retention, &segments, &rich_menus, &rich_menu_links, &campaigns}) {
         if (!*opened) {
             return tl::unexpected(opened->error());
         }
@@ -100,7 +105,23 @@ SqliteStore::open_parts(std::chrono::milliseconds busy_timeout,
     m_retention = std::make_unique<SqliteRetention>(std::move(*retention), clock);
     m_segments = std::make_unique<SqliteSegmentStore>(std::move(*segments), clock);
     m_rich_menus = std::make_unique<SqliteRichMenus>(std::move(*rich_menus));
+    m_rich_menu_links = std::make_unique<SqliteRichMenuLinks>(std::move(*rich_menu_links), clock);
+    m_campaigns = std::make_unique<SqliteCampaigns>(std::move(*campaigns), clock);
     return {};
+}
+
+SqliteStore::SqliteStore(Database db, StoreInfo info)
+    : m_db(std::move(db))
+    , m_info(std::move(info)) {}
+
+SqliteStore::~SqliteStore() = default;
+
+RichMenuLinks& SqliteStore::rich_menu_links() {
+    return *m_rich_menu_links;
+}
+
+Campaigns& SqliteStore::campaigns() {
+    return *m_campaigns;
 }
 
 tl::expected<Recorded, StoreError> SqliteStore::record_fact(const NewFact& fact) {

@@ -23,6 +23,9 @@
 
 namespace musubi::store::sqlite {
 
+class SqliteRichMenuLinks; // sqlite_rich_menu_links.hpp
+class SqliteCampaigns;     // sqlite_campaigns.hpp
+
 class SqliteStore final : public Store {
 public:
     // `all` is the migration list (tests pass their own to simulate older and newer builds).
@@ -55,15 +58,17 @@ public:
     Retention& retention() override { return *m_retention; }
     SegmentStore& segments() override { return *m_segments; }
     RichMenus& rich_menus() override { return *m_rich_menus; }
+    RichMenuLinks& rich_menu_links() override;
+    Campaigns& campaigns() override;
+
+    ~SqliteStore() override;
 
     // A PRAGMA's value on the store's own connection (journal_mode, foreign_keys, ...), for
     // status output and tests.
     tl::expected<std::string, StoreError> pragma(std::string_view name);
 
 private:
-    SqliteStore(Database db, StoreInfo info)
-        : m_db(std::move(db))
-        , m_info(std::move(info)) {}
+    SqliteStore(Database db, StoreInfo info);
     tl::expected<void, StoreError> open_parts(std::chrono::milliseconds busy_timeout,
                                               const std::shared_ptr<const clock::Clock>& clock);
 
@@ -93,6 +98,8 @@ private:
     std::unique_ptr<SqliteRetention> m_retention;
     std::unique_ptr<SqliteSegmentStore> m_segments;
     std::unique_ptr<SqliteRichMenus> m_rich_menus;
+    std::unique_ptr<SqliteRichMenuLinks> m_rich_menu_links;
+    std::unique_ptr<SqliteCampaigns> m_campaigns;
 };
 
 } // namespace musubi::store::sqlite

@@ -163,6 +163,8 @@ public:
     store::Retention& retention() override { return m_inner.retention(); }
     store::SegmentStore& segments() override { return m_inner.segments(); }
     store::RichMenus& rich_menus() override { return m_inner.rich_menus(); }
+    store::RichMenuLinks& rich_menu_links() override { return m_inner.rich_menu_links(); }
+    store::Campaigns& campaigns() override { return m_inner.campaigns(); }
 
 private:
     store::Store& m_inner;

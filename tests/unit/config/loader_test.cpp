@@ -124,7 +124,7 @@ BOOST_AUTO_TEST_CASE(unknown_top_level_section_lists_the_sections) {
                    ":15:1: unknown key 'webhooks' in 'musubi.yaml'; did you mean 'webhook'? valid "
                    "keys are: shop, store, log, privacy, rakuten, line, webhook, admin, clock, "
                    "dispatch, linking, reviews, ecfeed, retention, templates, scenarios, segments, "
-                   "richmenus");
+                   "richmenus, richmenu_sync, campaigns");
 }
 
 BOOST_AUTO_TEST_CASE(wrong_type_says_what_was_expected_and_found) {

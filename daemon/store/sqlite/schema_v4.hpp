@@ -1,0 +1,16 @@
+#pragma once
+// Schema version 4: the rich-menu reconciler and segment campaigns. Each part keeps its SQL in
+// its own file; the migration runs them in this order.
+
+#include <string>
+
+#include "daemon/store/sqlite/schema_v4_campaigns.hpp"
+#include "daemon/store/sqlite/schema_v4_reconciler.hpp"
+
+namespace musubi::store::sqlite {
+
+inline std::string schema_v4() {
+    return std::string(k_schema_v4_reconciler) + k_schema_v4_campaigns;
+}
+
+} // namespace musubi::store::sqlite
