@@ -52,6 +52,7 @@ file(WRITE ${MUSUBI_PACKAGING_OUT}/musubi.yaml "${musubi_config_installed}")
 
 install(FILES ${MUSUBI_PACKAGING_OUT}/musubi.yaml ${PROJECT_SOURCE_DIR}/config/carriers.yaml
               ${PROJECT_SOURCE_DIR}/config/segments.yaml ${PROJECT_SOURCE_DIR}/config/richmenus.yaml
+              ${PROJECT_SOURCE_DIR}/config/campaigns.yaml
         DESTINATION ${MUSUBI_SYSCONF_DIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/config/scenarios ${PROJECT_SOURCE_DIR}/templates
         DESTINATION ${MUSUBI_SYSCONF_DIR})
@@ -79,7 +80,7 @@ file(GLOB musubi_scenarios RELATIVE ${PROJECT_SOURCE_DIR}/config
      CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/config/scenarios/*)
 file(GLOB_RECURSE musubi_templates RELATIVE ${PROJECT_SOURCE_DIR}
      CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/templates/*)
-set(musubi_conffiles musubi.yaml carriers.yaml segments.yaml richmenus.yaml secrets/README.md
+set(musubi_conffiles musubi.yaml carriers.yaml segments.yaml richmenus.yaml campaigns.yaml secrets/README.md
     ${musubi_scenarios} ${musubi_templates})
 list(SORT musubi_conffiles)
 list(TRANSFORM musubi_conffiles PREPEND "${MUSUBI_SYSCONF_DIR}/")

@@ -337,6 +337,8 @@ tl::expected<FeedLine, LineProblem> parse_line(std::string_view text, int line_n
     } catch (const json::parse_error& error) {
         // The parser's own message quotes the input, which may be personal data.
         return problem("not JSON (syntax error at byte " + std::to_string(error.byte) + ")");
+    } catch (const json::out_of_range&) {
+        return problem("not JSON (a number is too large)");
     }
     if (!object.is_object()) {
         return problem("not a JSON object");

@@ -312,6 +312,12 @@ tl::expected<GetOrderResult, Error> parse_get_order_response(std::string_view bo
                                     "RMS getOrder answered 200 with a body that is not JSON "
                                     "(broken at byte " +
                                         std::to_string(error.byte) + ")"});
+    } catch (const json::out_of_range&) {
+        // A number beyond a double (e.g. 1e999) is out_of_range.406, not a parse_error.
+        return tl::unexpected(Error{ErrorKind::malformed,
+                                    200,
+                                    {},
+                                    "RMS getOrder answered 200 with a number too large to read"});
     }
     if (!answer.is_object()) {
         return tl::unexpected(Error{ErrorKind::malformed,

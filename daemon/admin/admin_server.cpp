@@ -7,6 +7,7 @@
 
 #include "daemon/linking/crypto.hpp"
 #include "daemon/log/log.hpp"
+#include "daemon/store/sqlite/database.hpp"
 
 namespace musubi::admin {
 
@@ -52,6 +53,16 @@ AdminServer::AdminServer(const config::AdminConfig& config, Snapshot snapshot, S
     , m_snapshot(std::move(snapshot))
     , m_status(std::move(status)) {
     m_web.add("GET", "/healthz", [](auto& request, auto& response) {
+        // A store that refuses writes (disk full, read-only) stops all sending: a probe must
+        // see that, not "ok".
+        if (const auto health = store::sqlite::write_health();
+            health.problem != store::sqlite::WriteProblem::none) {
+            http::send(request, response, HTTPResponse::HTTP_SERVICE_UNAVAILABLE,
+                       std::string("store not writable: ") +
+                           store::sqlite::write_problem_name(health.problem) + "\n",
+                       "text/plain");
+            return;
+        }
         http::send(request, response, HTTPResponse::HTTP_OK, "ok\n", "text/plain");
     });
     m_web.add("GET", "/metrics", [this](auto& request, auto& response) {

@@ -4,6 +4,8 @@
 #include <iomanip>
 #include <sstream>
 
+#include "daemon/store/sqlite/database.hpp"
+
 namespace musubi::admin {
 
 namespace {
@@ -63,6 +65,14 @@ private:
 
 } // namespace
 
+StoreWritable store_writable_now() {
+    const auto health = store::sqlite::write_health();
+    return {health.problem == store::sqlite::WriteProblem::none
+                ? std::string()
+                : std::string(store::sqlite::write_problem_name(health.problem)),
+            health.refused_writes};
+}
+
 std::string render_metrics(const MetricsSnapshot& s) {
     Text out;
     out.family("musubi_up", "gauge", "1 while musubid runs.");
@@ -116,6 +126,17 @@ std::string render_metrics(const MetricsSnapshot& s) {
         }
         out.labelled("musubi_quota_messages", "kind", quota);
     }
+    out.family("musubi_store_writable", "gauge",
+               "1 while the store takes writes; 0 while it refuses them (disk full, read-only, "
+               "I/O error): nothing is sent until it takes them again.");
+    if (s.store.problem.empty()) {
+        out.sample("musubi_store_writable", 1);
+    } else {
+        out.labelled("musubi_store_writable", "problem", {{s.store.problem, 0}});
+    }
+    out.family("musubi_store_refused_writes_total", "counter",
+               "Writes the store refused since start (all workers).");
+    out.sample("musubi_store_refused_writes_total", s.store.refused_writes);
     return out.text();
 }
 

@@ -15,6 +15,9 @@
 //   musubi_send_latency_seconds_bucket{le="1"} 330   due time → LINE's acceptance, histogram
 //   musubi_poll_lag_seconds{connector="rakuten"} 12.5  since the last poll that succeeded
 //   musubi_quota_messages{kind="used"} 1200           this month; kind="limit" absent: no limit
+//   musubi_store_writable{problem="disk_full"} 0      0 while the store refuses writes (disk
+//                                                     full, read-only, I/O error): no sending
+//   musubi_store_refused_writes_total 3               writes SQLite refused since start
 
 #include <cstdint>
 #include <map>
@@ -24,6 +27,14 @@
 #include "daemon/dispatch/send_latency.hpp"
 
 namespace musubi::admin {
+
+// Whether the store takes writes now: "" when it does, else disk_full | read_only | io_error
+// (daemon/store/sqlite/database.hpp tracks it for every connection of the process).
+struct StoreWritable {
+    std::string problem;
+    std::int64_t refused_writes = 0;
+};
+StoreWritable store_writable_now();
 
 struct MetricsSnapshot {
     std::map<std::string, std::int64_t> facts;  // kind → rows
@@ -40,6 +51,7 @@ struct MetricsSnapshot {
     std::map<std::string, double> poll_lag_seconds; // connector → seconds; running pollers only
     std::optional<std::int64_t> quota_used;         // nullopt: LINE not asked successfully yet
     std::optional<std::int64_t> quota_limit;        // nullopt: no monthly limit (or unknown)
+    StoreWritable store = store_writable_now();     // read when the snapshot is made
 };
 
 std::string render_metrics(const MetricsSnapshot& snapshot);

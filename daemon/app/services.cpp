@@ -43,6 +43,7 @@ Services::Services(const config::Config& config, std::shared_ptr<const clock::Cl
     , m_dispatcher(store.outbox(), m_clock)
     , m_engine(store.engine(), m_clock, [this] { m_dispatcher.wake(); })
     , m_segments(store.segments(), m_clock)
+    , m_campaigns(store.campaigns(), m_clock, [this] { m_dispatcher.wake(); })
     , m_events(store, m_clock,
                friends::Hooks{
                    [this](const friends::TextMessage& message) { return chat_linking(message); },
@@ -199,6 +200,26 @@ void Services::reload_segments(const config::Config& config) {
     m_segments.start(); // once; later calls do nothing
 }
 
+// Rich menus: provisioned at start and on reload, then every friend's menu follows their
+// segment. Without a richmenus file LINE's menus are left alone.
+void Services::reload_rich_menus(const config::Config& config) {
+    if (!m_line) {
+        return;
+    }
+    if (!m_richmenus) {
+        if (!config.richmenus_file) {
+            return;
+        }
+        m_richmenus = std::make_unique<richmenus::Reconciler>(*m_line, m_store.rich_menus(),
+                                                              m_store.rich_menu_links(), m_clock);
+    }
+    m_richmenus->reload(config.richmenus_file
+                            ? std::make_shared<const richmenus::RichMenuSet>(config.rich_menus)
+                            : nullptr,
+                        richmenus::reconciler_settings(config));
+    m_richmenus->start();
+}
+
 admin::StatusSnapshot Services::status() {
     std::map<std::string, std::int64_t> segment_sizes; // empty: "not configured yet"
     if (auto sizes = m_store.segments().sizes()) {
@@ -229,6 +250,7 @@ tl::expected<void, std::string> Services::start(const config::Config& config) {
     if (!options) {
         return tl::unexpected(options.error());
     }
+    m_campaigns.reload(options->config, options->templates);
     m_engine.reload(std::move(*options));
     if (auto listening = m_webhook.start(); !listening) {
         return tl::unexpected(listening.error());
@@ -241,6 +263,8 @@ tl::expected<void, std::string> Services::start(const config::Config& config) {
     m_retention.start(config.retention);
     m_engine.start();
     reload_segments(config);
+    m_campaigns.start();
+    reload_rich_menus(config);
     m_events.start();
     start_polling(config);
     return {};
@@ -264,6 +288,7 @@ tl::expected<void, std::string> Services::reload(config::Config& config) {
     if (!options) {
         return tl::unexpected(options.error());
     }
+    m_campaigns.reload(options->config, options->templates);
     m_engine.reload(std::move(*options));
     m_webhook.reload(config);
     const auto dispatch = dispatch::dispatcher_options(config);
@@ -271,6 +296,7 @@ tl::expected<void, std::string> Services::reload(config::Config& config) {
     m_quota.start(dispatch);
     m_retention.reload(config.retention);
     reload_segments(config);
+    reload_rich_menus(config);
     start_polling(config);
     return {};
 }
@@ -286,6 +312,10 @@ void Services::stop() {
     m_retention.stop();
     m_events.stop();
     m_engine.stop();
+    if (m_richmenus) {
+        m_richmenus->stop();
+    }
+    m_campaigns.stop();
     m_segments.stop();
     m_dispatcher.stop();
     m_quota.stop();

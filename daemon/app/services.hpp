@@ -15,6 +15,7 @@
 
 #include "connectors/line/messaging_client.hpp"
 #include "daemon/admin/admin_server.hpp"
+#include "daemon/campaigns/campaign_worker.hpp"
 #include "daemon/clock/clock.hpp"
 #include "daemon/config/config.hpp"
 #include "daemon/dispatch/dispatcher.hpp"
@@ -30,6 +31,7 @@
 #include "daemon/rakuten/order_poller.hpp"
 #include "daemon/retention/purge.hpp"
 #include "daemon/reviews/review_drop.hpp"
+#include "daemon/richmenus/reconciler.hpp"
 #include "daemon/segments/segment_worker.hpp"
 #include "daemon/store/store.hpp"
 #include "daemon/templates/template_set.hpp"
@@ -74,6 +76,7 @@ private:
     std::optional<std::string> display_name(const std::string& line_user_id);
     admin::StatusSnapshot status();
     void reload_segments(const config::Config& config);
+    void reload_rich_menus(const config::Config& config);
     admin::MetricsSnapshot metrics();
 
     std::shared_ptr<const clock::Clock> m_clock;
@@ -86,6 +89,8 @@ private:
     dispatch::QuotaWatch m_quota;
     engine::Engine m_engine;
     segments::SegmentWorker m_segments;
+    campaigns::CampaignWorker m_campaigns; // campaigns.yaml and musubictl campaign start
+    std::unique_ptr<richmenus::Reconciler> m_richmenus; // made at start (needs the LINE client)
     friends::EventProcessor m_events;
     webhook::WebhookServer m_webhook;
     rakuten_poller::OrderPoller m_poller;

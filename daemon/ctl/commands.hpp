@@ -14,5 +14,7 @@ std::vector<Command> send_commands();        // test-send
 std::vector<Command> config_commands();      // config check
 std::vector<Command> reviews_commands();     // import-reviews
 std::vector<Command> maintenance_commands(); // dry-run, purge
+std::vector<Command> campaign_commands();    // campaign list | start | report
+std::vector<Command> richmenu_commands();    // richmenu status | changes
 
 } // namespace musubi::ctl

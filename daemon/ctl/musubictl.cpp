@@ -171,7 +171,8 @@ const std::vector<Command>& command_table() {
     static const std::vector<Command> table = [] {
         std::vector<Command> all;
         for (auto group : {status_commands(), outbox_commands(), friend_commands(), send_commands(),
-                           reviews_commands(), maintenance_commands(), config_commands()}) {
+                           reviews_commands(), maintenance_commands(), config_commands(),
+                           richmenu_commands(), campaign_commands()}) {
             all.insert(all.end(), group.begin(), group.end());
         }
         return all;

@@ -270,7 +270,7 @@ void Dispatcher::run_loop() {
         std::chrono::milliseconds timeout = k_idle_tick;
         {
             std::lock_guard lock(m_mutex);
-            if (!flushed) {
+            if (!flushed || m_claim_refused) {
                 timeout = std::chrono::seconds(1); // the store refused: do not hammer it
             } else if (m_pause == PauseReason::quota) {
                 timeout = std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -322,11 +322,25 @@ void Dispatcher::flush(std::vector<AttemptRecord>& unsaved, std::size_t record_b
             // Kept and tried again; the rows stay `sending` until then (and after a crash
             // they are resent with the same retry key, which LINE answers 409).
             std::move(chunk.begin(), chunk.end(), unsaved.begin());
-            m_logger.error("dispatch.record_failed",
-                           {{"error", recorded.error().message}, {"waiting", unsaved.size()}});
+            const log::Field fields[] = {
+                {"error", recorded.error().message},
+                {"waiting", unsaved.size()},
+                {"action", "outcomes kept in memory and recorded when the store takes writes; "
+                           "nothing new is sent until then"}};
+            if (!m_record_refused) {
+                m_logger.error("dispatch.record_failed", {fields[0], fields[1], fields[2]});
+            } else {
+                m_logger.debug("dispatch.record_failed", {fields[0], fields[1]});
+            }
+            m_record_refused = true;
             return;
         }
         unsaved.erase(unsaved.begin(), unsaved.begin() + static_cast<std::ptrdiff_t>(n));
+        if (m_record_refused && unsaved.empty()) {
+            m_record_refused = false;
+            m_logger.info("dispatch.recorded", {{"after", "the store refused writes"},
+                                                {"why", "the kept outcomes are recorded"}});
+        }
     }
 }
 
@@ -344,10 +358,22 @@ void Dispatcher::claim() {
     }
     auto rows = m_outbox.claim_due(room);
     if (!rows) {
-        m_logger.error("dispatch.claim_failed", {{"error", rows.error().message}});
+        if (!m_claim_refused) {
+            m_logger.error("dispatch.claim_failed",
+                           {{"error", rows.error().message},
+                            {"action", "sending stops; claiming again every second"}});
+        } else {
+            m_logger.debug("dispatch.claim_failed", {{"error", rows.error().message}});
+        }
+        m_claim_refused = true; // the loop waits a second before the next try
         std::lock_guard lock(m_mutex);
         m_more_due = false;
         return;
+    }
+    if (m_claim_refused) {
+        m_claim_refused = false;
+        m_logger.info("dispatch.resumed", {{"after", "the store refused writes"},
+                                           {"why", "the store takes writes again"}});
     }
     {
         std::lock_guard lock(m_mutex);

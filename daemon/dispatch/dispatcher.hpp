@@ -140,6 +140,11 @@ private:
     std::chrono::milliseconds m_expire_after{};
     std::size_t m_in_flight = 0;
     bool m_more_due = false; // the last claim was full: more rows may be due now
+    // Loop thread only: the store refused the last claim / the last recording (a full disk,
+    // a read-only file). Nothing new is claimed, and so nothing sent, until it takes writes;
+    // the first refusal of an episode is logged as an error, the rest at debug.
+    bool m_claim_refused = false;
+    bool m_record_refused = false;
     bool m_woken = false;
     bool m_stopping = false;
     bool m_started = false;

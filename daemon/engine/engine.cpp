@@ -581,14 +581,27 @@ void Engine::loop(std::stop_token stop) {
     constexpr std::size_t k_batch = 200;
     // New facts from the pollers are noticed within this (real) time even without a wake().
     constexpr auto k_idle = std::chrono::milliseconds(250);
+    // A store that refuses writes (a full disk, a read-only file) refuses every try until
+    // an operator acts: the first refusal is an error, the next ones debug lines.
+    bool refused = false;
     while (!stop.stop_requested()) {
         auto facts = process_facts(k_batch);
         auto steps = run_due_steps(k_batch);
         if (!facts || !steps) {
-            logger().error("engine.store_error",
-                           {{"error", !facts ? facts.error().message : steps.error().message},
-                            {"action", "retrying in a second; nothing is lost"}});
-        } else if (*facts == k_batch || *steps == k_batch) {
+            const auto& error = !facts ? facts.error().message : steps.error().message;
+            if (!refused) {
+                logger().error(
+                    "engine.store_error",
+                    {{"error", error}, {"action", "retrying every second; nothing is lost"}});
+            } else {
+                logger().debug("engine.store_error", {{"error", error}});
+            }
+            refused = true;
+        } else if (refused) {
+            refused = false;
+            logger().info("engine.store_ok", {{"why", "the store takes writes again"}});
+        }
+        if (facts && steps && (*facts == k_batch || *steps == k_batch)) {
             continue; // more is waiting
         }
         auto wait = k_idle;

@@ -90,6 +90,10 @@ nlohmann::json render_context(const config::Config& config, const Subject& subje
         tags.push_back(tag);
         tag_set[tag] = true;
     }
+    nlohmann::json segment_set = nlohmann::json::object();
+    if (!f.segment.empty()) {
+        segment_set[f.segment] = true;
+    }
     nlohmann::json context{
         {"shop", {{"name", config.shop.name}}},
         {"friend",
@@ -97,8 +101,8 @@ nlohmann::json render_context(const config::Config& config, const Subject& subje
           {"linked", f.buyer_id.has_value()},
           {"tags", std::move(tags)},
           {"tag", std::move(tag_set)},
-          {"segment", ""},
-          {"segments", nlohmann::json::object()}}},
+          {"segment", f.segment},
+          {"segments", std::move(segment_set)}}},
         {"buyer", {{"given_name", f.given_name}}},
         {"link", {{"url", link_url}}},
         {"vars", vars},

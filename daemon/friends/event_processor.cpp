@@ -180,16 +180,26 @@ void EventProcessor::wake() {
 
 void EventProcessor::loop(std::stop_token stop) {
     constexpr std::size_t k_batch = 100;
+    // A store that refuses writes (a full disk, a read-only file) refuses every try until an
+    // operator acts: the first refusal is an error, the next ones debug lines.
+    bool refused = false;
     while (!stop.stop_requested()) {
         auto done = process_pending(k_batch);
+        if (done && refused) {
+            refused = false;
+            logger().info("events.store_ok", {{"why", "the store takes writes again"}});
+        }
         if (done && *done == k_batch) {
             continue;
         }
-        if (!done) {
+        if (!done && !refused) {
             logger().error("events.store_error",
                            {{"error", done.error().message},
-                            {"action", "retrying in a second; the events stay stored"}});
+                            {"action", "retrying every second; the events stay stored"}});
+        } else if (!done) {
+            logger().debug("events.store_error", {{"error", done.error().message}});
         }
+        refused = refused || !done;
         std::unique_lock lock(m_wake_mutex);
         m_wake.wait_for(lock, stop, std::chrono::seconds(1), [this] { return m_woken; });
         m_woken = false;

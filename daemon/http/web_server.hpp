@@ -6,17 +6,23 @@
 // locking. A path matches exactly (the query string is ignored); an unknown path answers 404
 // {"message":"Not found"}, a known path with another method 405 with an Allow header.
 //
-// Threads: each keep-alive connection holds one of `max_threads` threads while it is open;
-// further connections wait in a queue of `max_queued` (beyond that they are closed). Every
-// socket read and write gives up after `io_timeout`, an idle keep-alive connection is closed
-// after `keep_alive_timeout`, and read_body() stops a body that takes longer than
-// `body_deadline`, so a slow client cannot hold a thread for long.
+// Slow clients: one gate thread (connection_gate.hpp) accepts connections and waits, holding
+// no worker thread, until a request's head (and a body of up to 64 KiB sent with it) has
+// arrived; a request that has not arrived within `request_deadline` of its first byte (or of
+// the connection) is cut off, as is the longest-waiting connection once `max_waiting` wait.
+// Only then does one of `max_threads` worker threads read and answer it (further ready
+// requests wait in a queue of `max_queued`); a keep-alive connection then goes back to the
+// gate, idle for at most `keep_alive_timeout`. Every socket read and write on a worker gives up
+// after `io_timeout`, and read_body() stops a larger body that takes longer than its deadline,
+// so neither a trickling head nor a trickling body can hold the server's threads.
 //
 // stop() stops accepting, closes idle keep-alive connections, and returns once every request
 // in progress has been answered: what handlers use (the store) may be closed after it.
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -31,13 +37,15 @@
 namespace Poco {
 class ThreadPool;
 namespace Net {
-class HTTPServer;
 class HTTPServerRequest;
+class TCPServerDispatcher;
 class HTTPServerResponse;
 } // namespace Net
 } // namespace Poco
 
 namespace musubi::http {
+
+class ConnectionGate;
 
 using Handler = std::function<void(Poco::Net::HTTPServerRequest&, Poco::Net::HTTPServerResponse&)>;
 
@@ -46,7 +54,9 @@ struct ServerLimits {
     int max_queued = 64;
     std::chrono::milliseconds io_timeout{10'000};
     std::chrono::milliseconds keep_alive_timeout{15'000};
-    std::chrono::milliseconds body_deadline{30'000};
+    std::chrono::milliseconds body_deadline{10'000};
+    std::chrono::milliseconds request_deadline{10'000};
+    std::size_t max_waiting = 256;
 };
 
 class WebServer {
@@ -65,11 +75,13 @@ public:
     tl::expected<void, std::string> start();
     void stop();
 
-    bool running() const { return m_server != nullptr; }
+    bool running() const { return m_gate != nullptr; }
     // The bound address; its port is the one the system chose when configured with port 0.
     config::ListenAddress address() const;
     int port() const;
     const ServerLimits& limits() const { return m_limits; }
+    // Connections cut off because their request did not arrive in time (or too many waited).
+    std::int64_t cut_off() const;
 
 private:
     using Routes = std::map<std::string, std::map<std::string, Handler>>; // path → method →
@@ -78,14 +90,17 @@ private:
     ServerLimits m_limits;
     std::shared_ptr<Routes> m_routes;
     std::unique_ptr<Poco::ThreadPool> m_pool;
-    std::unique_ptr<Poco::Net::HTTPServer> m_server;
+    std::unique_ptr<ConnectionGate> m_gate;
+    Poco::Net::TCPServerDispatcher* m_dispatcher = nullptr; // reference counted by Poco
+    std::atomic<bool> m_stopping{false};
     int m_port = 0;
 };
 
 // What read_body() found.
 enum class BodyError {
     too_large, // more than the limit (by Content-Length, or by the bytes sent)
-    timed_out, // the client sent too slowly (body_deadline) or a read failed
+    timed_out, // the client sent too slowly (the deadline passed)
+    broken,    // not a valid body: a bad chunked encoding, or the connection ended early
 };
 
 // Reads the request body, at most `max_bytes` of it (never buffering more than max_bytes + 1).

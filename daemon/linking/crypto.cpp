@@ -58,7 +58,15 @@ std::optional<std::string> random_base64url(std::size_t bytes) {
 }
 
 bool constant_time_equal(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+    // Digests of both are compared, so that not even the length of a secret (the admin
+    // token, a signature) shows in how long a wrong guess takes.
+    std::array<unsigned char, EVP_MAX_MD_SIZE> digest_a{};
+    std::array<unsigned char, EVP_MAX_MD_SIZE> digest_b{};
+    unsigned int size = 0;
+    EVP_Digest(a.data(), a.size(), digest_a.data(), &size, EVP_sha256(), nullptr);
+    EVP_Digest(b.data(), b.size(), digest_b.data(), &size, EVP_sha256(), nullptr);
+    const bool same_digest = CRYPTO_memcmp(digest_a.data(), digest_b.data(), size) == 0;
+    return same_digest & (a.size() == b.size());
 }
 
 } // namespace musubi::linking

@@ -100,15 +100,23 @@ attempt_order_link(store::LinkTransaction& tx, const Settings& settings, std::in
     if (*cooling) {
         return recorded(tx, friend_id, method, {Outcome::cooldown}, at_ms);
     }
-    auto buyer = tx.order_buyer("rakuten", order_number);
-    if (!buyer) {
-        return tl::unexpected(buyer.error());
-    }
+    // The number may be a Rakuten order or one from the shop's own site (the EC feed).
     const std::string typed = phone_last4_hash(settings.hashing_key, last4);
-    if (!*buyer || !same_hash((*buyer)->phone_last4_hash, typed)) {
+    std::optional<std::int64_t> matched;
+    for (const std::string_view source : {"rakuten", "ecfeed"}) {
+        auto buyer = tx.order_buyer(source, order_number);
+        if (!buyer) {
+            return tl::unexpected(buyer.error());
+        }
+        if (*buyer && same_hash((*buyer)->phone_last4_hash, typed)) {
+            matched = (*buyer)->buyer_id;
+            break;
+        }
+    }
+    if (!matched) {
         return recorded(tx, friend_id, method, {Outcome::failed}, at_ms);
     }
-    const std::int64_t buyer_id = (*buyer)->buyer_id;
+    const std::int64_t buyer_id = *matched;
     auto holders = tx.friends_linked_to(buyer_id);
     if (!holders) {
         return tl::unexpected(holders.error());

@@ -91,7 +91,9 @@ tl::expected<bool, PollError> OrderSync::fetch(const std::string& order_number) 
         return tl::unexpected(rms_error(result.error()));
     }
     PollCounts counts;
-    apply(result->orders, now, *from_horizon, counts);
+    if (auto failed = apply(result->orders, now, *from_horizon, counts)) {
+        return tl::unexpected(store_error(*failed));
+    }
     return !result->orders.empty() && counts.problems == 0;
 }
 
@@ -189,7 +191,11 @@ tl::expected<void, PollError> OrderSync::run(const Query& query, TimePoint now, 
                                                {"problem", problem.message},
                                                {"action", "skipped; other orders go on"}});
         }
-        apply(result->orders, now, horizon, counts);
+        if (auto failed = apply(result->orders, now, horizon, counts)) {
+            // The cursor stays: the next poll searches this window again and stores what
+            // is missing (the store said why: store.not_writable).
+            return tl::unexpected(store_error(*failed));
+        }
     }
     if (query.cursor != nullptr) {
         if (auto saved = m_store.set_cursor(query.cursor, rakuten::format_rms_datetime(now));
@@ -200,8 +206,10 @@ tl::expected<void, PollError> OrderSync::run(const Query& query, TimePoint now, 
     return {};
 }
 
-void OrderSync::apply(const std::vector<rakuten::Order>& orders, TimePoint now, TimePoint horizon,
-                      PollCounts& counts) {
+std::optional<store::StoreError> OrderSync::apply(const std::vector<rakuten::Order>& orders,
+                                                  TimePoint now, TimePoint horizon,
+                                                  PollCounts& counts) {
+    std::optional<store::StoreError> first_failure;
     // A hundred orders a transaction: few commits, yet the write lock is never held long
     // enough to keep webhooks or the dispatcher waiting.
     constexpr std::size_t k_batch = 100;
@@ -216,21 +224,30 @@ void OrderSync::apply(const std::vector<rakuten::Order>& orders, TimePoint now, 
                  order.order_datetime >= horizon ? store::Triggers::yes : store::Triggers::no});
         }
         const auto results = m_store.apply_orders(batch);
+        int failed = 0;
         for (std::size_t index = 0; index < results.size(); ++index) {
-            count_applied(orders[start + index].order_number, batch[index].triggers, results[index],
-                          counts);
+            if (!count_applied(batch[index].triggers, results[index], counts)) {
+                if (failed++ == 0) {
+                    m_logger.error("order.store_failed",
+                                   {{"order", orders[start + index].order_number},
+                                    {"error", results[index].error().message}});
+                    first_failure = results[index].error();
+                }
+            }
+        }
+        if (failed > 0) {
+            break; // the rest waits for the next poll, which searches the same window
         }
     }
+    return first_failure;
 }
 
-void OrderSync::count_applied(const std::string& order_number, store::Triggers triggers,
+bool OrderSync::count_applied(store::Triggers triggers,
                               const tl::expected<store::AppliedOrder, store::StoreError>& applied,
                               PollCounts& counts) {
     if (!applied) {
-        ++counts.problems;
-        m_logger.error("order.store_failed",
-                       {{"order", order_number}, {"error", applied.error().to_string()}});
-        return;
+        ++counts.problems; // apply() logs the batch's first failure
+        return false;
     }
     if (applied->new_order && triggers == store::Triggers::no) {
         ++counts.backfilled;
@@ -245,6 +262,7 @@ void OrderSync::count_applied(const std::string& order_number, store::Triggers t
         }
         m_logger.debug("fact.recorded", {{"key", key}});
     }
+    return true;
 }
 
 OrderPoller::OrderPoller(store::Store& store, std::string logger_name,

@@ -100,10 +100,13 @@ private:
     tl::expected<rakuten::TimePoint, PollError> horizon(rakuten::TimePoint now);
     tl::expected<rakuten::TimePoint, PollError> start_of(const Query& query,
                                                          rakuten::TimePoint now);
-    // Stores a batch of fetched orders in one transaction (an order that fails fails alone).
-    void apply(const std::vector<rakuten::Order>& orders, rakuten::TimePoint now,
-               rakuten::TimePoint horizon, PollCounts& counts);
-    void count_applied(const std::string& order_number, store::Triggers triggers,
+    // Stores fetched orders, a hundred a transaction (an order that fails fails alone).
+    // Returns the first store failure: the caller must then not move its cursor past these
+    // orders (a full disk or a read-only store would otherwise lose their facts for good).
+    std::optional<store::StoreError> apply(const std::vector<rakuten::Order>& orders,
+                                           rakuten::TimePoint now, rakuten::TimePoint horizon,
+                                           PollCounts& counts);
+    bool count_applied(store::Triggers triggers,
                        const tl::expected<store::AppliedOrder, store::StoreError>& applied,
                        PollCounts& counts);
 

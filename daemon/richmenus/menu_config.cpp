@@ -390,6 +390,10 @@ bool read_menu(const MenuItem& item, const YAML::Node& node, const std::set<std:
                         "this is not valid JSON (" + json_error_text(error.what()) + ")",
                         "check for a missing comma or quote, or a comma after the last item");
         return false;
+    } catch (const json::out_of_range&) {
+        diagnostics.add({definition_shown, 0, 0}, "this is not valid JSON (a number is too large)",
+                        "write numbers as LINE expects them, e.g. a size in pixels");
+        return false;
     }
     DefinitionChecker checker(definition_shown, *text, aliases, diagnostics);
     if (!definition.is_object()) {

@@ -35,6 +35,7 @@ struct FriendView {
     std::vector<std::string> tags;
     std::optional<std::int64_t> buyer_id; // the active link's buyer
     std::string given_name;               // the buyer's, for greetings
+    std::string segment; // as the segment worker last evaluated it; "" when none matched
 };
 
 struct BuyerStats {

@@ -43,6 +43,16 @@ std::string quoted(const json& value) {
     return value.is_string() ? "'" + value.get<std::string>() + "'" : value.dump();
 }
 
+// Member `key` as text for comparing with LINE's names: "" when missing or null, the JSON of
+// any other non-string (so {"type": 98} is reported as type '98' instead of throwing).
+std::string member_text(const json& object, const char* key) {
+    const auto it = object.find(key);
+    if (it == object.end() || it->is_null()) {
+        return {};
+    }
+    return it->is_string() ? it->get<std::string>() : it->dump();
+}
+
 std::string index_path(const std::string& path, const char* member, std::size_t index) {
     return path + "." + member + "[" + std::to_string(index) + "]";
 }
@@ -185,7 +195,7 @@ public:
                  "\"https://…\"}");
             return;
         }
-        const auto type = value.value("type", std::string());
+        const auto type = member_text(value, "type");
         label(value, path, label_required);
         if (type == "uri") {
             uri_action(value, path);
@@ -197,7 +207,7 @@ public:
             text(value, "text", path + ".text", 1, 300, false);
         } else if (type == "datetimepicker") {
             text(value, "data", path + ".data", 1, 300, true);
-            const auto mode = value.value("mode", std::string());
+            const auto mode = member_text(value, "mode");
             if (mode != "date" && mode != "time" && mode != "datetime") {
                 fail(path + ".mode",
                      path + ".mode is '" + mode + "'; LINE accepts date, time or datetime",
@@ -356,7 +366,7 @@ public:
             missing(tpl_path);
             return;
         }
-        const auto type = it->value("type", std::string());
+        const auto type = member_text(*it, "type");
         if (type == "buttons") {
             buttons(*it, tpl_path);
         } else if (type == "confirm") {
@@ -380,7 +390,7 @@ public:
             missing(contents_path);
             return;
         }
-        const auto type = it->value("type", std::string());
+        const auto type = member_text(*it, "type");
         const auto size = it->dump().size();
         if (type == "bubble") {
             if (size > 30 * 1024) {
@@ -438,7 +448,7 @@ public:
                  "write a LINE message object like {\"type\": \"text\", \"text\": \"…\"}");
             return;
         }
-        const auto type = value.value("type", std::string());
+        const auto type = member_text(value, "type");
         if (type == "text" || type == "textV2") {
             text_message(value, path);
         } else if (type == "image" || type == "video" || type == "audio") {

@@ -258,6 +258,10 @@ std::vector<TemplateError> check_json_source(const std::filesystem::path& file,
         value = json::parse(source, nullptr, true, true);
     } catch (const json::parse_error& error) {
         return {json_syntax_error(file, source, error)};
+    } catch (const json::out_of_range&) {
+        // A number beyond a double (e.g. 1e999) is out_of_range.406, not a parse_error.
+        return {{file.string(), "not valid JSON: a number is too large",
+                 "write numbers LINE accepts, e.g. a size or a count", 0, 0}};
     }
     if (!is_message_list(value)) {
         return {{file.string(), "the file is not a LINE message object or a list of 1 to 5",

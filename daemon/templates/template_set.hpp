@@ -24,7 +24,7 @@
 //   friend.tags                      list of the friend's tag names ({{#friend.tags}}{{.}}…)
 //   friend.tag.<name>                true for each tag the friend has
 //   friend.segment                   the name of the first segment the friend falls in
-//   friend.segments.<name>           true for each segment the friend falls in
+//   friend.segments.<name>           true for that one segment (as last evaluated)
 //   buyer.given_name                 the orderer's given name (linked friends only)
 //   order.number                     e.g. 123456-20261122-0000000001
 //   order.total                      5400 (yen, digits only; missing until the total is fixed)

@@ -146,6 +146,11 @@ void WebhookEndpoint::handle(Poco::Net::HTTPServerRequest& request,
         if (body.error() == http::BodyError::too_large) {
             http::send(request, response, HTTPResponse::HTTP_REQUEST_ENTITY_TOO_LARGE,
                        http::message_json("Request Entity Too Large"), "application/json", true);
+        } else if (body.error() == http::BodyError::broken) {
+            http::send(request, response, HTTPResponse::HTTP_BAD_REQUEST,
+                       http::message_json("the body is incomplete or its chunked encoding is "
+                                          "broken"),
+                       "application/json", true);
         } else {
             http::send(request, response, HTTPResponse::HTTP_REQUEST_TIMEOUT,
                        http::message_json("Request Timeout"), "application/json", true);

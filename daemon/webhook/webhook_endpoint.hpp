@@ -111,7 +111,7 @@ private:
 
     GroupCommit m_inbox;
     EndpointOptions m_options;
-    std::chrono::milliseconds m_body_deadline{30'000};
+    std::chrono::milliseconds m_body_deadline{10'000};
     std::atomic<std::shared_ptr<const std::string>> m_secret;
     std::function<void()> m_on_received;
     RefusalLog m_refusals;

@@ -35,7 +35,7 @@ expect "musubi.yaml:14:11: 'text' is not a valid value; write one of: kv, json"
 expect "musubi.yaml:28:3: unknown key 'poll_intervall' in 'rakuten'; did you mean 'poll_interval'? valid keys are: enabled, base_url, service_secret, service_secret_file, license_key, license_key_file, poll_interval, request_interval, timeout, overlap, backfill_horizon"
 expect "scenarios/link-thanks.yaml:4:10: 'alwys' is not a valid value; did you mean 'always'? write one of: once, per_subject, always"
 expect "scenarios/review-request.yaml:10:12: '3days' is not a duration; write a number and a unit, e.g. 90m, 3d or 1h30m (units: ms, s, m, h, d, w)"
-expect "scenarios/review-request.yaml:17:11: no template 'review_cupon' (looked for review_cupon.txt and review_cupon.json in $work/templates); did you mean 'review_coupon'? templates are: greeting, keyword_reply, link_ask_phone, link_cooldown, link_done, link_expired, link_failed, link_taken, link_thanks, order_thanks, review_coupon, review_request, shipping_notice, unlink_done, unlink_not_linked"
+expect "scenarios/review-request.yaml:17:11: no template 'review_cupon' (looked for review_cupon.txt and review_cupon.json in $work/templates); did you mean 'review_coupon'? templates are: campaign_weekly, campaign_winter_sale, greeting, keyword_reply, link_ask_phone, link_cooldown, link_done, link_expired, link_failed, link_taken, link_thanks, order_thanks, review_coupon, review_request, shipping_notice, unlink_done, unlink_not_linked"
 expect "5 errors in the configuration; nothing was changed or started"
 [ "$(wc -l <<<"$out")" -eq 6 ] || fail "expected exactly 5 errors and a summary, got: $out"
 

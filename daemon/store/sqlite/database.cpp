@@ -1,10 +1,167 @@
 #include "daemon/store/sqlite/database.hpp"
 
+#include <atomic>
+#include <cerrno>
 #include <cstdint>
+#include <mutex>
 #include <thread>
 #include <utility>
 
+#include "daemon/log/log.hpp"
+
 namespace musubi::store::sqlite {
+
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+// A write that commits this long after the last refusal says the store is writable again.
+// (On a full disk SQLite may still fit a write into space it holds; each such write ends the
+// episode, and the next refusal starts a new one.)
+constexpr auto k_recovered_after = std::chrono::milliseconds(0);
+
+struct HealthState {
+    std::mutex mutex;
+    WriteHealth health;
+    SteadyClock::time_point first_refusal{};
+    SteadyClock::time_point last_refusal{};
+};
+
+HealthState& health_state() {
+    static HealthState state;
+    return state;
+}
+
+// Read on every write that commits: the mutex is only taken while the store is not writable.
+std::atomic<bool> g_not_writable{false};
+
+const log::Logger& store_logger() {
+    static const log::Logger logger("store");
+    return logger;
+}
+
+// The problem behind a refused write, from SQLite's extended result code and, for an I/O
+// error, the system's errno (a read-only file system or an immutable file show as a failed
+// write; a full disk can too).
+WriteProblem classify(int code, int system_errno) {
+    switch (code & 0xff) {
+    case SQLITE_FULL:
+        return WriteProblem::disk_full;
+    case SQLITE_READONLY:
+    case SQLITE_CANTOPEN:
+    case SQLITE_PERM:
+        return WriteProblem::read_only;
+    case SQLITE_IOERR:
+        if (system_errno == ENOSPC || system_errno == EDQUOT) {
+            return WriteProblem::disk_full;
+        }
+        if (system_errno == EROFS || system_errno == EPERM || system_errno == EACCES) {
+            return WriteProblem::read_only;
+        }
+        return WriteProblem::io_error;
+    default:
+        return WriteProblem::none;
+    }
+}
+
+std::string action_for(WriteProblem problem, const std::filesystem::path& path) {
+    const std::string resumes = "; musubi keeps what it could not write, sends nothing "
+                                "meanwhile, and resumes by itself, losing nothing";
+    switch (problem) {
+    case WriteProblem::disk_full:
+        return "free space on the disk that holds the store (" + path.parent_path().string() + ")" +
+               resumes;
+    case WriteProblem::read_only:
+        return "make the store writable for the musubi service again (" + path.string() +
+               ", its -wal and -shm files and its folder: a read-only mount, permissions or "
+               "file attributes)" +
+               resumes;
+    case WriteProblem::io_error:
+        return "check the disk that holds the store (" + path.string() + "; dmesg)" + resumes;
+    case WriteProblem::none:
+        break;
+    }
+    return {};
+}
+
+// A write was refused: count it, and say so once per episode. Returns the operator's hint
+// for the StoreError (empty: not a problem of the disk).
+std::string note_refusal(sqlite3* db, int code, const std::filesystem::path& path,
+                         const std::string& message) {
+    const auto problem = classify(code, sqlite3_system_errno(db));
+    if (problem == WriteProblem::none) {
+        return {};
+    }
+    auto& state = health_state();
+    std::lock_guard lock(state.mutex);
+    const auto now = SteadyClock::now();
+    ++state.health.refused_writes;
+    state.health.detail = message;
+    state.last_refusal = now;
+    if (state.health.problem != problem) {
+        if (state.health.problem == WriteProblem::none) {
+            state.first_refusal = now;
+        }
+        state.health.problem = problem;
+        g_not_writable.store(true);
+        store_logger().error("store.not_writable", {{"problem", write_problem_name(problem)},
+                                                    {"path", path},
+                                                    {"error", message},
+                                                    {"action", action_for(problem, path)}});
+    }
+    return action_for(problem, path);
+}
+
+// A write committed: if the store was not writable, it is again.
+void note_committed() {
+    if (!g_not_writable.load(std::memory_order_relaxed)) {
+        return;
+    }
+    auto& state = health_state();
+    std::lock_guard lock(state.mutex);
+    const auto now = SteadyClock::now();
+    if (state.health.problem == WriteProblem::none ||
+        now - state.last_refusal < k_recovered_after) {
+        return;
+    }
+    store_logger().info("store.writable_again",
+                        {{"was", write_problem_name(state.health.problem)},
+                         {"refused_writes", state.health.refused_writes},
+                         {"lasted", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        now - state.first_refusal)},
+                         {"action", "none: the workers write what they kept and sending resumes"}});
+    state.health.problem = WriteProblem::none;
+    g_not_writable.store(false);
+}
+
+} // namespace
+
+WriteHealth write_health() {
+    auto& state = health_state();
+    std::lock_guard lock(state.mutex);
+    return state.health;
+}
+
+const char* write_problem_name(WriteProblem problem) {
+    switch (problem) {
+    case WriteProblem::none:
+        return "none";
+    case WriteProblem::disk_full:
+        return "disk_full";
+    case WriteProblem::read_only:
+        return "read_only";
+    case WriteProblem::io_error:
+        return "io_error";
+    }
+    return "unknown";
+}
+
+void reset_write_health() {
+    auto& state = health_state();
+    std::lock_guard lock(state.mutex);
+    state.health = {};
+    g_not_writable.store(false);
+}
 
 Statement::Statement(Statement&& other) noexcept
     : m_db(std::exchange(other.m_db, nullptr))
@@ -49,9 +206,15 @@ tl::expected<bool, StoreError> Statement::step() {
         return true;
     }
     if (result == SQLITE_DONE) {
+        if (sqlite3_get_autocommit(m_db) != 0 && sqlite3_changes64(m_db) > 0 &&
+            sqlite3_stmt_readonly(m_statement) == 0) {
+            note_committed(); // a write outside a transaction
+        }
         return false;
     }
     StoreError error{std::string("database error: ") + sqlite3_errmsg(m_db), {}};
+    const char* filename = sqlite3_db_filename(m_db, "main");
+    error.hint = note_refusal(m_db, result, filename != nullptr ? filename : "", error.message);
     sqlite3_reset(m_statement);
     return tl::unexpected(std::move(error));
 }
@@ -132,11 +295,13 @@ StoreError Database::error(std::string_view doing) const {
 tl::expected<void, StoreError> Database::exec(std::string_view sql) {
     char* message = nullptr;
     const std::string text(sql);
-    if (sqlite3_exec(m_db, text.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+    if (const int result = sqlite3_exec(m_db, text.c_str(), nullptr, nullptr, &message);
+        result != SQLITE_OK) {
         StoreError error{"database error on " + m_path.string() + ": " +
                              (message != nullptr ? message : "unknown"),
                          {}};
         sqlite3_free(message);
+        error.hint = note_refusal(m_db, result, m_path, error.message);
         return tl::unexpected(std::move(error));
     }
     return {};
@@ -216,11 +381,14 @@ tl::expected<Transaction, StoreError> Transaction::begin(Database& db) {
     if (auto begun = db.exec("BEGIN IMMEDIATE"); !begun) {
         return tl::unexpected(begun.error());
     }
-    return Transaction(db);
+    Transaction transaction(db);
+    transaction.m_changes_before = sqlite3_total_changes64(db.handle());
+    return transaction;
 }
 
 Transaction::Transaction(Transaction&& other) noexcept
-    : m_db(std::exchange(other.m_db, nullptr)) {}
+    : m_db(std::exchange(other.m_db, nullptr))
+    , m_changes_before(other.m_changes_before) {}
 
 Transaction::~Transaction() {
     if (m_db != nullptr) {
@@ -231,6 +399,9 @@ Transaction::~Transaction() {
 tl::expected<void, StoreError> Transaction::commit() {
     if (auto committed = m_db->exec("COMMIT"); !committed) {
         return tl::unexpected(committed.error());
+    }
+    if (sqlite3_total_changes64(m_db->handle()) > m_changes_before) {
+        note_committed();
     }
     m_db = nullptr;
     return {};

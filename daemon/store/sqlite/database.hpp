@@ -107,7 +107,28 @@ public:
 private:
     explicit Transaction(Database& db)
         : m_db(&db) {}
-    Database* m_db = nullptr; // null once committed or moved from
+    Database* m_db = nullptr;          // null once committed or moved from
+    std::int64_t m_changes_before = 0; // rows changed on the connection before BEGIN
 };
+
+// Whether the store can be written, for the whole process: every connection reports here.
+// A write that SQLite refuses because the disk is full (SQLITE_FULL), the file or its folder
+// is read-only (SQLITE_READONLY, SQLITE_CANTOPEN), or the disk failed (SQLITE_IOERR) marks
+// the store not writable and logs `store.not_writable` once, with what to do. The workers
+// keep what they could not write and retry (nothing is lost, nothing is sent meanwhile); the
+// first write that commits after the last refusal logs
+// `store.writable_again` and marks it writable.
+enum class WriteProblem { none, disk_full, read_only, io_error };
+
+struct WriteHealth {
+    WriteProblem problem = WriteProblem::none; // none: writable
+    std::int64_t refused_writes = 0;           // since start, all connections
+    std::string detail;                        // SQLite's message for the last refusal
+};
+
+WriteHealth write_health();
+const char* write_problem_name(WriteProblem problem);
+// For tests: forget what was reported.
+void reset_write_health();
 
 } // namespace musubi::store::sqlite

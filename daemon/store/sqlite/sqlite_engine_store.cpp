@@ -65,8 +65,10 @@ public:
         auto s = m_db.prepare(
             "SELECT f.id, f.line_user_id, coalesce(f.display_name, ''), f.state = 'blocked', "
             "f.followed_at, coalesce(f.inflow_source, ''), l.buyer_id, "
-            "coalesce(b.given_name, '') FROM friends f LEFT JOIN links l ON l.friend_id = f.id "
-            "AND l.unlinked_at IS NULL LEFT JOIN buyers b ON b.id = l.buyer_id WHERE f.id = ?1");
+            "coalesce(b.given_name, ''), coalesce(fs.segment, '') FROM friends f "
+            "LEFT JOIN links l ON l.friend_id = f.id AND l.unlinked_at IS NULL "
+            "LEFT JOIN buyers b ON b.id = l.buyer_id "
+            "LEFT JOIN friend_segments fs ON fs.friend_id = f.id WHERE f.id = ?1");
         if (!s) {
             return unexpected(s.error());
         }
@@ -86,7 +88,8 @@ public:
                         s->column_text(5),
                         {},
                         optional_int(*s, 6),
-                        s->column_text(7)};
+                        s->column_text(7),
+                        s->column_text(8)};
         s = m_db.prepare("SELECT tag FROM friend_tags WHERE friend_id = ?1 ORDER BY tag");
         if (!s) {
             return unexpected(s.error());

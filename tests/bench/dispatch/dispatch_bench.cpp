@@ -10,6 +10,9 @@
 
 #include <array>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
 #include <iostream>
 #include <sstream>
 #include <sys/resource.h>
@@ -102,6 +105,26 @@ std::string run_node(const Options& options, const SimProcess& sim) {
     return output;
 }
 
+// A line for scripts/bench-report: FIGURE, name, value, unit, compared with, ratio (-1: none).
+void figure(const std::string& name, double value, const std::string& unit, const std::string& peer,
+            double ratio) {
+    std::printf("FIGURE\t%s\t%.1f\t%s\t%s\t", name.c_str(), value, unit.c_str(), peer.c_str());
+    if (ratio >= 0) {
+        std::printf("%.2f", ratio);
+    }
+    std::printf("\n");
+    std::fflush(stdout);
+}
+
+// The version of @line/bot-sdk next to the Node script, as npm installed it.
+std::string sdk_version(const Options& options) {
+    const auto manifest = std::filesystem::path(options.node_script).parent_path() /
+                          "node_modules" / "@line" / "bot-sdk" / "package.json";
+    std::ifstream in(manifest);
+    const auto parsed = json::parse(in, nullptr, false);
+    return parsed.is_object() ? parsed.value("version", "?") : "?";
+}
+
 } // namespace
 
 int main(int argc, char** argv) try {
@@ -146,7 +169,14 @@ int main(int argc, char** argv) try {
     std::cout << "dispatch_bench: musubi CPU: " << cpu << " s = " << musubi_us
               << " us/message (HTTP, JSON, rate limit, and SQLite claim + record of every "
                  "attempt)\n";
+    const double rate = static_cast<double>(delivered) / wall;
+    figure("push rate: dispatcher to the simulator limited at LINE's 2,000/s", rate, "messages/s",
+           "LINE's limit 2,000/s", rate / 2000.0);
+    figure("429 answers received during that push run", static_cast<double>(stats.rate_limited), "",
+           "goal 0", -1);
     if (!options.node || options.node_script.empty()) {
+        figure("CPU per delivered message (musubi, durable outbox included)", musubi_us, "µs",
+               "@line/bot-sdk not run", -1);
         return 0;
     }
     sim.control_post("/_sim/line/reset");
@@ -162,6 +192,11 @@ int main(int argc, char** argv) try {
               << " us/message (no outbox)\n";
     std::cout << "dispatch_bench: CPU per message musubi/sdk = " << musubi_us / node_us
               << " (goal <= 0.33)\n";
+    std::ostringstream peer;
+    peer << "@line/bot-sdk " << sdk_version(options) << ": " << std::fixed << std::setprecision(1)
+         << node_us << " µs, same run (goal ≤ 1/3)";
+    figure("CPU per delivered message (musubi, durable outbox included)", musubi_us, "µs",
+           peer.str(), musubi_us / node_us);
     return 0;
 } catch (const std::exception& error) {
     std::cerr << "dispatch_bench: " << error.what() << "\n";

@@ -88,6 +88,16 @@ double peak_rss_mb() {
     return 0;
 }
 
+// A line for scripts/bench-report: FIGURE, name, value, unit, compared with, ratio (-1: none).
+void figure(const std::string& name, double value, const std::string& unit, const std::string& peer,
+            double ratio) {
+    std::printf("FIGURE\t%s\t%.1f\t%s\t%s\t", name.c_str(), value, unit.c_str(), peer.c_str());
+    if (ratio >= 0) {
+        std::printf("%.2f", ratio);
+    }
+    std::printf("\n");
+}
+
 // Times each store call the poller makes; everything else is delegated untouched.
 class TimingStore final : public store::Store {
 public:
@@ -236,6 +246,10 @@ int run_poll(const test::SimProcess& sim, store::sqlite::SqliteStore& sqlite,
     std::printf("  RMS + parsing  %8.2f s   (simulator answers, HTTP, JSON, snapshots)\n",
                 outside.count());
     std::printf("  peak RSS       %8.1f MB\n", peak_rss_mb());
+    figure("order ingest through the real poll path (simulated RMS, HTTP and JSON included)",
+           stored / took.count(), "orders/s", "", -1);
+    figure("peak memory, ingesting through the poll path", peak_rss_mb(), "MB", "goal < 150 MB",
+           peak_rss_mb() / 150.0);
     return 0;
 }
 
@@ -311,6 +325,11 @@ int run_store(const test::SimProcess& sim, store::sqlite::SqliteStore& sqlite,
     std::printf("  musubi's own   %8.2f s   %8.0f orders/s (snapshot + apply)\n",
                 (snapshot + apply).count(), n / (snapshot + apply).count());
     std::printf("  peak RSS       %8.1f MB\n", peak_rss_mb());
+    const double own = n / (snapshot + apply).count();
+    figure("order ingest, musubi's own processing (snapshot + apply_orders)", own, "orders/s",
+           "goal ≥ 5,000/s", own / 5000.0);
+    figure("peak memory, ingesting orders (store alone)", peak_rss_mb(), "MB", "goal < 150 MB",
+           peak_rss_mb() / 150.0);
     return 0;
 }
 

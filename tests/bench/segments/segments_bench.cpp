@@ -78,6 +78,12 @@ void print(const char* what, const Timed& t) {
                 t.passes, evaluated, t.counts.changed);
 }
 
+// A line for scripts/bench-report: FIGURE, name, value, unit, compared with, ratio.
+void figure(const std::string& name, double value, const char* unit) {
+    const int decimals = value >= 100 ? 0 : value >= 10 ? 1 : 2;
+    std::printf("FIGURE\t%s\t%.*f\t%s\t\t\n", name.c_str(), decimals, value, unit);
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -128,11 +134,14 @@ int main(int argc, char** argv) {
     worker.reload(std::make_shared<const std::vector<segments::Segment>>(*loaded));
 
     std::printf("segments_bench: %ld friends, %ld of them change on day 90\n", friends, changing);
-    print("1. first full evaluation", settle(worker));
+    const auto first = settle(worker);
+    print("1. first full evaluation", first);
     clock->advance(5 * test::k_day);
-    print("2. sweep, nobody due", settle(worker));
+    const auto quiet = settle(worker);
+    print("2. sweep, nobody due", quiet);
     clock->advance(5 * test::k_day);
-    print("3. sweep, the changing friends due", settle(worker));
+    const auto changing_sweep = settle(worker);
+    print("3. sweep, the changing friends due", changing_sweep);
     {
         auto db = store::sqlite::Database::open(dir / "musubi.db");
         const std::string t = std::to_string(clock->now_ms());
@@ -142,7 +151,17 @@ int main(int argc, char** argv) {
                       "recorded_at) SELECT 'bench:' || x, 'tag.added', x * 7, " +
                       t + ", " + t + " FROM n");
     }
-    print("4. new facts about friends", settle(worker));
+    const auto by_facts = settle(worker);
+    print("4. new facts about friends", by_facts);
     std::printf("peak memory (VmHWM): %.1f MB\n", static_cast<double>(peak_kb()) / 1024.0);
+    const std::string of = " of " + std::to_string(friends) + " friends";
+    figure("segments: first full evaluation" + of, static_cast<double>(friends) / first.seconds,
+           "friends/s");
+    figure("segments: daily sweep, nobody due" + of, quiet.seconds * 1000.0, "ms");
+    figure("segments: sweep with " + std::to_string(changing) + " friends due" + of,
+           changing_sweep.seconds * 1000.0, "ms");
+    figure("segments: " + std::to_string(changing) + " new facts re-evaluated" + of,
+           by_facts.seconds * 1000.0, "ms");
+    figure("segments: peak memory" + of, static_cast<double>(peak_kb()) / 1024.0, "MB");
     return 0;
 }

@@ -30,6 +30,10 @@ for _ in $(seq 1 500); do [ -s "$work/port" ] && break; sleep 0.01; done
 port="$(head -1 "$work/port")"
 
 echo "push_bench: musubi-sim on port $port, $connections connections, ${seconds}s, $(nproc) cores"
-wrk -t2 -c"$connections" -d"${seconds}s" -s "$here/push.lua" "http://127.0.0.1:$port"
+wrk -t2 -c"$connections" -d"${seconds}s" -s "$here/push.lua" "http://127.0.0.1:$port" | tee "$work/wrk.out"
+rate="$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' "$work/wrk.out")"
+# A line for scripts/bench-report: FIGURE, name, value, unit, compared with, ratio.
+printf 'FIGURE\tmusubi-sim answering pushes, rate limits off, %s connections (wrk)\t%s\trequests/s\tgoal ≥ 10,000/s\t%s\n' \
+  "$connections" "$rate" "$(awk -v r="$rate" 'BEGIN {printf "%.2f", r / 10000}')"
 deliveries="$(curl -s "http://127.0.0.1:$port/_sim/line/ledger" | python3 -c 'import json,sys; print(json.load(sys.stdin)["counters"]["deliveries"])' 2>/dev/null || echo '?')"
 echo "push_bench: ledger deliveries: $deliveries"

@@ -199,6 +199,20 @@ int main(int argc, char** argv) {
         static_cast<double>(events) / elapsed, static_cast<double>(bodies) / elapsed,
         percentile(latencies, 0.50), percentile(latencies, 0.90), percentile(latencies, 0.99),
         latencies.empty() ? 0.0 : latencies.back(), failures);
+    // Lines for scripts/bench-report: FIGURE, name, value, unit, compared with, ratio.
+    const double rate = static_cast<double>(events) / elapsed;
+    const double p99 = percentile(latencies, 0.99);
+    const std::string what = "webhook intake, " + std::to_string(options.events_per_body) +
+                             " event(s) per body, " + std::to_string(options.connections) +
+                             " connections";
+    if (options.events_per_body == 1) {
+        std::printf("FIGURE\t%s\t%.0f\tevents/s\tgoal ≥ 3,000/s\t%.2f\n", what.c_str(), rate,
+                    rate / 3000.0);
+    } else {
+        std::printf("FIGURE\t%s\t%.0f\tevents/s\t\t\n", what.c_str(), rate);
+    }
+    std::printf("FIGURE\t%s, p99 latency\t%.1f\tms\tgoal < 50 ms\t%.2f\n", what.c_str(), p99,
+                p99 / 50.0);
     if (failures > 0) {
         std::printf("webhook_load: first failure: %s\n", first_failure.c_str());
     }

@@ -82,6 +82,32 @@ std::optional<Response> LineService::control(const Request& request) {
     if (method == "POST" && path == "/rate_limits") {
         return set_rate_limits(request);
     }
+    if (method == "POST" && path == "/friends/bulk") {
+        // Many followers at once, for tests with 100,000 friends: {"userIds": [...],
+        // "displayName": "..."}; ids already known are left as they are.
+        auto body = parse_body(request);
+        if (body.is_null() || !body.contains("userIds") || !body["userIds"].is_array()) {
+            return control_error(400, "userIds (array of user ids) must be specified");
+        }
+        for (const auto& id : body["userIds"]) {
+            if (!id.is_string() || !is_user_id(id.get<std::string>())) {
+                return control_error(400, "each of userIds must be U followed by 32 lower-case "
+                                          "hex digits");
+            }
+        }
+        const auto name = body.value("displayName", std::string("ユーザー"));
+        std::lock_guard lock(m_mutex);
+        long added = 0;
+        for (const auto& id : body["userIds"]) {
+            auto& user = m_state.friends[id.get<std::string>()];
+            if (user.user_id.empty()) {
+                user.user_id = id.get<std::string>();
+                user.display_name = name;
+                ++added;
+            }
+        }
+        return Response::json(200, {{"added", added}, {"friends", m_state.friends.size()}});
+    }
     if (method == "POST" && path == "/friends") {
         return create_friend(request);
     }

@@ -466,6 +466,37 @@ steps:
     BOOST_TEST(w.query("SELECT reply_token FROM outbox") == "rt-m1");
 }
 
+BOOST_AUTO_TEST_CASE(templates_see_the_friends_segment_as_last_evaluated) {
+    World w("keyword-reply", R"(scenario: keyword-reply
+trigger: friend.message
+keywords: [特典]
+reentry: always
+steps:
+  - send: hello
+)");
+    w.dir.write("templates/hello.txt",
+                "{{friend.segment}}:{{#friend.segments.vip}}VIP特典{{/friend.segments.vip}}"
+                "{{^friend.segments.vip}}通常{{/friend.segments.vip}}");
+    w.reload();
+    const auto vip = w.follow("Uvip", "花子", jst(0, 10));
+    const auto guest = w.follow("Uguest", "太郎", jst(0, 10));
+    w.exec("INSERT INTO friend_segments (friend_id, segment, since, updated_at) VALUES (" +
+           std::to_string(vip) + ", 'vip', 0, 0)");
+    for (const auto& [id, friend_id] :
+         std::vector<std::pair<std::string, std::int64_t>>{{"m1", vip}, {"m2", guest}}) {
+        BOOST_REQUIRE(w.store->record_fact(
+            {"line:event:" + id, "friend.message", std::nullopt, jst(0, 10),
+             nlohmann::json{{"text", "特典は？"}, {"reply_token", "rt-" + id}}.dump()}));
+        w.exec("UPDATE facts SET friend_id = " + std::to_string(friend_id) +
+               " WHERE natural_key = 'line:event:" + id + "'");
+    }
+    w.run();
+    auto messages = w.messages();
+    BOOST_REQUIRE_EQUAL(messages.size(), 2u);
+    BOOST_TEST(messages[0].text == "vip:VIP特典");
+    BOOST_TEST(messages[1].text == ":通常");
+}
+
 BOOST_AUTO_TEST_CASE(a_template_that_breaks_line_limits_is_stored_failed_with_the_reason) {
     World w("greeting", R"(scenario: greeting
 trigger: friend.followed

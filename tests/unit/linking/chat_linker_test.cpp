@@ -138,6 +138,13 @@ BOOST_FIXTURE_TEST_CASE(the_digits_may_come_with_the_order_number, ChatFixture) 
     BOOST_TEST(active_links(hanako) == 1);
 }
 
+BOOST_FIXTURE_TEST_CASE(an_order_from_the_shops_own_site_links_too, ChatFixture) {
+    exec("UPDATE orders SET source = 'ecfeed'");
+    BOOST_TEST(say(hanako, "123456-20261122-0000000001 5678"));
+    BOOST_TEST(last_reply() == Reply::linked);
+    BOOST_TEST(active_links(hanako) == 1);
+}
+
 BOOST_FIXTURE_TEST_CASE(wrong_digits_and_an_unknown_order_get_the_same_failure, ChatFixture) {
     BOOST_TEST(say(hanako, k_order));
     BOOST_TEST(say(hanako, "1234"));
