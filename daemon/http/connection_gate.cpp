@@ -163,6 +163,24 @@ void ConnectionGate::give_back(Poco::Net::StreamSocket socket) {
     }
 }
 
+bool ConnectionGate::next_request_arrived(const Poco::Net::StreamSocket& socket,
+                                          std::chrono::milliseconds linger) const {
+    const auto fd = socket.impl()->sockfd();
+    pollfd polled{fd, POLLIN, 0};
+    if (::poll(&polled, 1, static_cast<int>(linger.count())) != 1 ||
+        (polled.revents & POLLIN) == 0) {
+        return false;
+    }
+    thread_local std::string seen;
+    seen.resize(m_limits.max_whole_request_bytes);
+    const auto got = ::recv(fd, seen.data(), seen.size(), MSG_PEEK | MSG_DONTWAIT);
+    if (got <= 0) {
+        return false; // closed, or nothing after all: the gate sees to it
+    }
+    return request_arrival(std::string_view(seen.data(), static_cast<std::size_t>(got)),
+                           m_limits) == Arrival::complete;
+}
+
 // Called with m_mutex held, so that stop() cannot close the eventfd meanwhile.
 void ConnectionGate::wake() {
     const std::uint64_t one = 1;

@@ -62,6 +62,14 @@ public:
     // A keep-alive connection whose response was sent: it waits here for its next request.
     void give_back(Poco::Net::StreamSocket socket);
 
+    // For the worker that has just answered on a keep-alive connection: true when the next
+    // request has wholly arrived within `linger`, so that a busy client is served on the same
+    // thread without a trip through the gate (two thread hand-offs a request). Anything less —
+    // nothing yet, half a head — goes back to the gate, so a slow client still holds no worker
+    // for longer than `linger`.
+    bool next_request_arrived(const Poco::Net::StreamSocket& socket,
+                              std::chrono::milliseconds linger) const;
+
     // Connections closed because their deadline passed or too many waited (for metrics/tests).
     std::int64_t cut_off() const { return m_cut_off.load(); }
 

@@ -179,7 +179,25 @@ public:
         , m_stopping(stopping) {}
 
     void run() override {
-        Session session(socket(), m_params);
+        Poco::Net::StreamSocket connection = socket();
+        while (serve_one(connection)) {
+            if (!m_gate.next_request_arrived(connection, k_linger)) {
+                m_gate.give_back(connection);
+                return;
+            }
+        }
+    }
+
+private:
+    // How long a worker waits for a keep-alive client's next request before handing the
+    // connection back to the gate: long enough for a client that sends requests back to back
+    // (LINE delivering a burst of webhooks), short enough that waiting workers cost nothing.
+    static constexpr std::chrono::milliseconds k_linger{1};
+
+    // Answers one request; true when the connection stays open for another. `connection` is
+    // taken back from the session, whose end would otherwise close it.
+    bool serve_one(Poco::Net::StreamSocket& connection) {
+        Session session(connection, m_params);
         bool keep_alive = false;
         try {
             Poco::Net::HTTPServerResponseImpl response(session);
@@ -211,11 +229,11 @@ public:
             // A network error or timeout: nothing more can be said on this connection.
         }
         if (keep_alive) {
-            m_gate.give_back(session.detachSocket());
+            connection = session.detachSocket();
         }
+        return keep_alive;
     }
 
-private:
     Poco::Net::HTTPServerParams::Ptr m_params;
     Poco::Net::HTTPRequestHandlerFactory& m_factory;
     ConnectionGate& m_gate;

@@ -4,6 +4,7 @@
 #include "daemon/store/sqlite/schema_v2.hpp"
 #include "daemon/store/sqlite/schema_v3.hpp"
 #include "daemon/store/sqlite/schema_v4.hpp"
+#include "daemon/store/sqlite/schema_v5.hpp"
 
 namespace musubi::store::sqlite {
 
@@ -32,6 +33,7 @@ const std::vector<Migration>& migrations() {
          k_schema_v2},
         {3, "operations (retries, retention) and segments", schema_v3()},
         {4, "rich-menu links and changes, segment campaigns", schema_v4()},
+        {5, "row counts of the outbox and facts kept by triggers", k_schema_v5},
     };
     return all;
 }

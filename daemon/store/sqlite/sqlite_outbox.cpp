@@ -225,7 +225,7 @@ tl::expected<std::optional<std::int64_t>, StoreError> SqliteOutbox::next_due_at(
 
 tl::expected<OutboxCounts, StoreError> SqliteOutbox::counts() {
     std::lock_guard lock(m_mutex);
-    auto select = m_db.prepare("SELECT state, count(*) FROM outbox GROUP BY state");
+    auto select = m_db.prepare("SELECT key, n FROM row_counts WHERE tbl = 'outbox'");
     if (!select) {
         return tl::unexpected(select.error());
     }

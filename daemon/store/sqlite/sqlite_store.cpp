@@ -160,7 +160,7 @@ tl::expected<std::int64_t, StoreError> SqliteStore::count_facts(std::string_view
 
 tl::expected<std::map<std::string, std::int64_t>, StoreError> SqliteStore::facts_by_kind() {
     std::lock_guard lock(m_mutex);
-    auto statement = m_db.prepare("SELECT kind, count(*) FROM facts GROUP BY kind");
+    auto statement = m_db.prepare("SELECT key, n FROM row_counts WHERE tbl = 'facts' AND n > 0");
     if (!statement) {
         return tl::unexpected(statement.error());
     }

@@ -173,7 +173,8 @@ int main(int argc, char** argv) try {
     figure("push rate: dispatcher to the simulator limited at LINE's 2,000/s", rate, "messages/s",
            "LINE's limit 2,000/s", rate / 2000.0);
     figure("429 answers received during that push run", static_cast<double>(stats.rate_limited), "",
-           "goal 0", -1);
+           "goal 0; ratio: per message delivered",
+           static_cast<double>(stats.rate_limited) / static_cast<double>(delivered));
     if (!options.node || options.node_script.empty()) {
         figure("CPU per delivered message (musubi, durable outbox included)", musubi_us, "µs",
                "@line/bot-sdk not run", -1);

@@ -172,7 +172,7 @@ echo "the thank-you push (LINE accepted it). $polls polls; the last polls took: 
 [ "$duplicates" -eq 0 ] || echo "WARNING: $duplicates orders were thanked more than once" >&2
 [ "$arrived" -eq "$orders" ] || echo "WARNING: $((orders - arrived)) thank-yous did not arrive" >&2
 # Lines for scripts/bench-report: FIGURE, name, value, unit, compared with, ratio.
-printf 'FIGURE\torder → thank-you accepted by LINE, p50 (%s orders, poll every %s s)\t%s\ts\t\t\n' \
-  "$orders" "$poll_s" "$p50"
+printf 'FIGURE\torder → thank-you accepted by LINE, p50 (%s orders, poll every %s s)\t%s\ts\tpoll interval + 1 s = %s s\t%s\n' \
+  "$orders" "$poll_s" "$p50" "$goal" "$(awk -v p="$p50" -v g="$goal" 'BEGIN {printf "%.2f", p / g}')"
 printf 'FIGURE\torder → thank-you accepted by LINE, p99 (%s orders, poll every %s s)\t%s\ts\tgoal ≤ poll interval + 1 s = %s s\t%s\n' \
   "$orders" "$poll_s" "$p99" "$goal" "$(awk -v p="$p99" -v g="$goal" 'BEGIN {printf "%.2f", p / g}')"

@@ -15,7 +15,8 @@ struct Sizes {
 };
 
 // Proportions for `friends` friends. The pool holds the review requests the ticks make due
-// (`due` per tick) and, from its end, those cancelled by a fact (`cancels`).
+// (`due` per tick) and, from its end, those cancelled by a fact (`cancels`): enough for ten runs,
+// so that a file can be timed again (scale_bench --reuse) with work still due.
 inline Sizes sizes_for(std::int64_t friends, std::int64_t outbox, std::int64_t due,
                        std::int64_t ticks, std::int64_t cancels) {
     Sizes s{};
@@ -25,7 +26,7 @@ inline Sizes sizes_for(std::int64_t friends, std::int64_t outbox, std::int64_t d
     s.orders = s.friends;
     s.done_enrollments = s.friends * 2;
     s.waiting_enrollments = std::min<std::int64_t>(20'000, s.linked);
-    s.pool = std::min(due * (ticks + 1) + cancels, s.linked - 1);
+    s.pool = std::min(10 * (due * (ticks + 1) + cancels), s.linked - 1);
     s.outbox = std::max<std::int64_t>(outbox, 2000);
     return s;
 }

@@ -201,6 +201,68 @@ BOOST_AUTO_TEST_CASE(a_failing_migration_is_rolled_back_with_a_clear_error) {
     BOOST_TEST(!has_table(file, "ok_part"));
 }
 
+// The /metrics counts come from row_counts (schema 5), kept by triggers: after the migration
+// counts what a version-4 file holds, every later insert, state change and purge keeps them
+// equal to what counting the tables says.
+BOOST_AUTO_TEST_CASE(row_counts_follow_the_outbox_and_facts_from_a_version_4_file_on) {
+    TempDir dir;
+    const auto file = dir / "musubi.db";
+    const std::vector<Migration> up_to_4(migrations().begin(), migrations().begin() + 4);
+    BOOST_REQUIRE(up_to_4.back().version == 4);
+    {
+        auto old = SqliteStore::open(file, k_busy, k_clock, up_to_4);
+        BOOST_REQUIRE(old);
+        BOOST_REQUIRE((*old)->record_fact({"k:1", "order.placed", "1", 1, "{}"}));
+        BOOST_REQUIRE((*old)->record_fact({"k:2", "order.placed", "2", 1, "{}"}));
+        BOOST_REQUIRE((*old)->record_fact({"k:3", "order.shipped", "1", 1, "{}"}));
+        auto db = Database::open(file);
+        BOOST_REQUIRE(db);
+        BOOST_REQUIRE(db->exec(
+            "INSERT INTO outbox (retry_key, payload, state, due_at, created_at, updated_at) "
+            "VALUES ('r1', '{}', 'sent', 0, 0, 0), ('r2', '{}', 'sent', 0, 0, 0), "
+            "('r3', '{}', 'pending', 0, 0, 0), ('r4', '{}', 'failed', 0, 0, 0)"));
+    }
+    auto store = SqliteStore::open(file, k_busy, k_clock);
+    BOOST_REQUIRE_MESSAGE(store, (store ? "" : store.error().to_string()));
+    BOOST_TEST((*store)->info().migrated_from == 4);
+    const auto counted = [&] {
+        const auto c = *(*store)->outbox().counts();
+        return std::to_string(c.pending) + " pending, " + std::to_string(c.sending) + " sending, " +
+               std::to_string(c.sent) + " sent, " + std::to_string(c.failed) + " failed, " +
+               std::to_string(c.skipped) + " skipped, " + std::to_string(c.expired) + " expired";
+    };
+    const auto facts = [&] {
+        std::string text;
+        const auto by_kind = (*store)->facts_by_kind();
+        BOOST_REQUIRE(by_kind);
+        for (const auto& [kind, n] : *by_kind) {
+            text += kind + "=" + std::to_string(n) + " ";
+        }
+        return text;
+    };
+    BOOST_TEST(counted() == "1 pending, 0 sending, 2 sent, 1 failed, 0 skipped, 0 expired");
+    BOOST_TEST(facts() == "order.placed=2 order.shipped=1 ");
+
+    auto db = Database::open(file);
+    BOOST_REQUIRE(db);
+    BOOST_REQUIRE(db->exec("INSERT INTO outbox (retry_key, payload, due_at, created_at, "
+                           "updated_at) VALUES ('r5', '{}', 0, 0, 0)"));
+    BOOST_REQUIRE(db->exec("UPDATE outbox SET state = 'sending' WHERE retry_key = 'r3'"));
+    BOOST_REQUIRE(db->exec("UPDATE outbox SET state = 'sending' WHERE retry_key = 'r3'"));
+    BOOST_REQUIRE(db->exec("UPDATE outbox SET attempts = 2 WHERE retry_key = 'r4'"));
+    BOOST_REQUIRE(db->exec("UPDATE outbox SET state = 'skipped' WHERE retry_key = 'r5'"));
+    BOOST_REQUIRE(db->exec("DELETE FROM outbox WHERE retry_key IN ('r1', 'r4')"));
+    BOOST_TEST(counted() == "0 pending, 1 sending, 1 sent, 0 failed, 1 skipped, 0 expired");
+    BOOST_TEST(query_text(file, "SELECT group_concat(state || n) FROM (SELECT state, count(*) AS "
+                                "n FROM outbox GROUP BY state ORDER BY state)") ==
+               "sending1,sent1,skipped1");
+
+    BOOST_REQUIRE((*store)->record_fact({"k:4", "friend.followed", "U1", 1, "{}"}));
+    BOOST_REQUIRE((*store)->record_fact({"k:4", "friend.followed", "U1", 1, "{}"})); // duplicate
+    BOOST_REQUIRE(db->exec("DELETE FROM facts WHERE kind = 'order.shipped'"));
+    BOOST_TEST(facts() == "friend.followed=1 order.placed=2 ");
+}
+
 BOOST_AUTO_TEST_CASE(a_fact_is_recorded_once_by_its_natural_key) {
     TempDir dir;
     auto store = SqliteStore::open(dir / "musubi.db", k_busy);
