@@ -4,10 +4,14 @@
 #include <cerrno>
 #include <cstdint>
 #include <mutex>
+#include <string>
 #include <thread>
+#include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "daemon/log/log.hpp"
+#include "daemon/store/sqlite/checkpointer.hpp"
 
 namespace musubi::store::sqlite {
 
@@ -34,6 +38,84 @@ HealthState& health_state() {
 
 // Read on every write that commits: the mutex is only taken while the store is not writable.
 std::atomic<bool> g_not_writable{false};
+
+// Prepared statements kept per connection, by their SQL text, for the next prepare() of the same
+// text: parsing and planning a statement anew each time was a third of the engine's time per
+// step at 1,000,000 friends (tests/bench/scale), and as much again for every webhook and order.
+// A Statement gives its sqlite3_stmt back here, reset, when it ends; a connection's statements
+// are finalized before it closes. Bounded, because a few callers build SQL text with values in
+// it: beyond the bounds a statement is finalized as before.
+class StatementCache {
+public:
+    sqlite3_stmt* take(sqlite3* db, std::string_view sql) {
+        std::lock_guard lock(m_mutex);
+        const auto connection = m_kept.find(db);
+        if (connection == m_kept.end()) {
+            return nullptr;
+        }
+        const auto kept = connection->second.find(std::string(sql));
+        if (kept == connection->second.end() || kept->second.empty()) {
+            return nullptr;
+        }
+        sqlite3_stmt* statement = kept->second.back();
+        kept->second.pop_back();
+        return statement;
+    }
+
+    void give_back(sqlite3_stmt* statement) {
+        if (statement == nullptr) {
+            return;
+        }
+        sqlite3_reset(statement);
+        sqlite3_clear_bindings(statement);
+        const char* sql = sqlite3_sql(statement);
+        {
+            std::lock_guard lock(m_mutex);
+            auto& connection = m_kept[sqlite3_db_handle(statement)];
+            std::size_t total = 0;
+            for (const auto& [text, statements] : connection) {
+                total += statements.size();
+            }
+            auto& same = connection[sql != nullptr ? sql : ""];
+            if (sql != nullptr && same.size() < k_same_text && total < k_per_connection) {
+                same.push_back(statement);
+                return;
+            }
+        }
+        sqlite3_finalize(statement);
+    }
+
+    // Before the connection closes (sqlite3_close refuses while statements are open).
+    void finalize_all(sqlite3* db) {
+        std::vector<sqlite3_stmt*> statements;
+        {
+            std::lock_guard lock(m_mutex);
+            const auto connection = m_kept.find(db);
+            if (connection == m_kept.end()) {
+                return;
+            }
+            for (auto& [text, kept] : connection->second) {
+                statements.insert(statements.end(), kept.begin(), kept.end());
+            }
+            m_kept.erase(connection);
+        }
+        for (auto* statement : statements) {
+            sqlite3_finalize(statement);
+        }
+    }
+
+private:
+    static constexpr std::size_t k_same_text = 4;
+    static constexpr std::size_t k_per_connection = 200;
+    std::mutex m_mutex;
+    std::unordered_map<sqlite3*, std::unordered_map<std::string, std::vector<sqlite3_stmt*>>>
+        m_kept;
+};
+
+StatementCache& statement_cache() {
+    static StatementCache cache;
+    return cache;
+}
 
 const log::Logger& store_logger() {
     static const log::Logger logger("store");
@@ -169,7 +251,7 @@ Statement::Statement(Statement&& other) noexcept
 
 Statement& Statement::operator=(Statement&& other) noexcept {
     if (this != &other) {
-        sqlite3_finalize(m_statement);
+        statement_cache().give_back(m_statement);
         m_db = std::exchange(other.m_db, nullptr);
         m_statement = std::exchange(other.m_statement, nullptr);
     }
@@ -177,7 +259,7 @@ Statement& Statement::operator=(Statement&& other) noexcept {
 }
 
 Statement::~Statement() {
-    sqlite3_finalize(m_statement);
+    statement_cache().give_back(m_statement);
 }
 
 Statement& Statement::bind(int index, std::int64_t value) {
@@ -268,6 +350,7 @@ tl::expected<Database, StoreError> Database::open(const std::filesystem::path& p
         return tl::unexpected(std::move(error));
     }
     sqlite3_extended_result_codes(db, 1);
+    checkpoint_in_background(db);
     return Database(db, path);
 }
 
@@ -277,6 +360,7 @@ Database::Database(Database&& other) noexcept
 
 Database& Database::operator=(Database&& other) noexcept {
     if (this != &other) {
+        statement_cache().finalize_all(m_db);
         sqlite3_close(m_db);
         m_db = std::exchange(other.m_db, nullptr);
         m_path = std::move(other.m_path);
@@ -285,6 +369,7 @@ Database& Database::operator=(Database&& other) noexcept {
 }
 
 Database::~Database() {
+    statement_cache().finalize_all(m_db);
     sqlite3_close(m_db);
 }
 
@@ -308,6 +393,9 @@ tl::expected<void, StoreError> Database::exec(std::string_view sql) {
 }
 
 tl::expected<Statement, StoreError> Database::prepare(std::string_view sql) {
+    if (auto* kept = statement_cache().take(m_db, sql); kept != nullptr) {
+        return Statement(m_db, kept);
+    }
     sqlite3_stmt* statement = nullptr;
     if (sqlite3_prepare_v3(m_db, sql.data(), static_cast<int>(sql.size()),
                            SQLITE_PREPARE_PERSISTENT, &statement, nullptr) != SQLITE_OK) {

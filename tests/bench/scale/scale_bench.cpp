@@ -401,6 +401,11 @@ int main(int argc, char** argv) {
         engine_idle.push_back(time_ms(engine_tick));
         dispatch_idle.push_back(time_ms(dispatch_tick));
     }
+    const auto over_10ms =
+        std::count_if(engine_busy.begin(), engine_busy.end(), [](double ms) { return ms >= 10; });
+    std::fprintf(stderr,
+                 "scale_bench: engine ticks with steps due taking 10 ms or more: %zu of %zu\n",
+                 static_cast<std::size_t>(over_10ms), engine_busy.size());
     const auto eb = quantiles(engine_busy), db = quantiles(dispatch_busy),
                ei = quantiles(engine_idle), di = quantiles(dispatch_idle);
     std::fprintf(

@@ -82,7 +82,7 @@ void print(const char* what, const Timed& t) {
 void figure(const std::string& name, double value, const char* unit, const std::string& compared,
             double ratio) {
     const int decimals = value >= 100 ? 0 : value >= 10 ? 1 : 2;
-    std::printf("FIGURE\t%s\t%.*f\t%s\t%s\t%.4g\n", name.c_str(), decimals, value, unit,
+    std::printf("FIGURE\t%s\t%.*f\t%s\t%s\t%.4f\n", name.c_str(), decimals, value, unit,
                 compared.c_str(), ratio);
 }
 
