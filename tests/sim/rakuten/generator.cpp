@@ -75,7 +75,9 @@ std::string OrderGenerator::random_hex(std::size_t digits) {
 }
 
 std::uint32_t OrderGenerator::new_buyer() {
-    return m_store.add_buyer(generate_buyer());
+    const auto id = m_store.add_buyer(generate_buyer());
+    m_generated_buyers.push_back(id);
+    return id;
 }
 
 Buyer OrderGenerator::generate_buyer() {
@@ -110,8 +112,8 @@ Buyer OrderGenerator::generate_buyer() {
 }
 
 std::uint32_t OrderGenerator::pick_buyer() {
-    if (m_store.buyer_count() > 0 && unit() < m_settings.repeat_ratio) {
-        return static_cast<std::uint32_t>(uniform(m_store.buyer_count()));
+    if (!m_generated_buyers.empty() && unit() < m_settings.repeat_ratio) {
+        return m_generated_buyers[static_cast<std::size_t>(uniform(m_generated_buyers.size()))];
     }
     return new_buyer();
 }

@@ -74,6 +74,8 @@ public:
 private:
     Buyer generate_buyer();
     std::uint32_t new_buyer();
+    // A repeat order comes from a buyer the generator made: buyers of hand-made orders
+    // (a test's or the demo's story) order only what the story says.
     std::uint32_t pick_buyer();
     std::uint32_t place(std::uint32_t buyer, EpochSeconds at, bool automatic);
     void plan(Order& order);
@@ -87,6 +89,7 @@ private:
     GeneratorSettings m_settings;
     OrderStore& m_store;
     std::mt19937_64 m_random;
+    std::vector<std::uint32_t> m_generated_buyers;
     std::optional<EpochSeconds> m_next_arrival;
     std::uint64_t m_sequence = 0;
     std::int64_t m_next_detail_id = 1;
