@@ -69,6 +69,8 @@ private:
         sqlite3* db = nullptr;
         if (sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
                             nullptr) == SQLITE_OK) {
+            // A new connection knows the file is in WAL mode only once it has read it.
+            sqlite3_exec(db, "SELECT 1 FROM sqlite_master LIMIT 1", nullptr, nullptr, nullptr);
             sqlite3_wal_checkpoint_v2(db, "main", SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
         }
         sqlite3_close(db);
