@@ -54,6 +54,9 @@ AttemptRecord bad_payload(const DueMessage& row, std::int64_t now_ms) {
     return record;
 }
 
+// How long a reply token must still be valid for a first reply (see Dispatcher::send).
+constexpr std::int64_t k_reply_confirm_margin_ms = 20'000;
+
 // A resend of a reply whose token LINE says is spent: the earlier attempt, whose answer was
 // lost (a crash, a timeout), delivered it.
 AttemptRecord replied_before(const DueMessage& row, std::int64_t now_ms,
@@ -516,8 +519,14 @@ AttemptRecord Dispatcher::send(const DueMessage& row, line::MessagingClient& cli
     // is valid every attempt replies: a resend after a crash or an unknown outcome that LINE
     // refuses as "Invalid reply token" was delivered by this row's earlier attempt. (A push
     // instead would deliver it a second time.)
-    const bool reply =
-        row.kind == "reply" && row.reply_token && row.reply_until && started < *row.reply_until;
+    //
+    // A first attempt replies only while enough of the token's life is left for such a resend
+    // (musubid restarted after a crash) to confirm it; with less left it pushes at once, retry
+    // key and all, so that a crash right after the reply cannot leave an answer that only a
+    // second delivery could settle.
+    const std::int64_t margin = row.attempts > 1 ? 0 : k_reply_confirm_margin_ms;
+    const bool reply = row.kind == "reply" && row.reply_token && row.reply_until &&
+                       started + margin < *row.reply_until;
     if (reply) {
         bucket.acquire();
         result = client.reply(*row.reply_token, messages);

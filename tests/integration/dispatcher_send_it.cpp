@@ -238,7 +238,15 @@ BOOST_AUTO_TEST_CASE(a_reply_row_replies_while_the_token_is_valid_and_pushes_aft
     refused.kind = "reply";
     refused.reply_token = "another-never-issued-token";
     refused.reply_until = now + 50'000;
-    store.insert({valid, stale, refused});
+    // A valid token with too little of its life left for a resend to confirm a reply
+    // (under 20 s): pushed at once.
+    const auto later = sim.control_post("/_sim/line/friends/" + user_id(1) + "/text",
+                                        {{"text", "在庫は？"}, {"send", false}});
+    auto closing = store.message(1, "closing", text_messages("token about to expire"));
+    closing.kind = "reply";
+    closing.reply_token = later.at("event").at("replyToken").get<std::string>();
+    closing.reply_until = now + 10'000;
+    store.insert({valid, stale, refused, closing});
 
     Dispatcher dispatcher(store.outbox(), store.clock());
     dispatcher.start(test_options(sim));
@@ -250,7 +258,7 @@ BOOST_AUTO_TEST_CASE(a_reply_row_replies_while_the_token_is_valid_and_pushes_aft
     for (const auto& delivery : received.at("deliveries")) {
         by_text[delivery["message"]["text"].get<std::string>()] = delivery;
     }
-    BOOST_REQUIRE_MESSAGE(by_text.size() == 3u,
+    BOOST_REQUIRE_MESSAGE(by_text.size() == 4u,
                           store.text("SELECT group_concat(state || ': ' || ifnull(reason, ''), "
                                      "' | ') FROM outbox"));
     BOOST_TEST(by_text["reply while valid"]["endpoint"] == "reply");
@@ -259,9 +267,11 @@ BOOST_AUTO_TEST_CASE(a_reply_row_replies_while_the_token_is_valid_and_pushes_aft
     BOOST_TEST(by_text["token too old"]["retry_key"] == stale.retry_key);
     BOOST_TEST(by_text["token refused"]["endpoint"] == "push");
     BOOST_TEST(by_text["token refused"]["retry_key"] == refused.retry_key);
+    BOOST_TEST(by_text["token about to expire"]["endpoint"] == "push");
+    BOOST_TEST(by_text["token about to expire"]["retry_key"] == closing.retry_key);
     BOOST_TEST(store.text("SELECT group_concat(reason, ' | ') FROM (SELECT reason FROM outbox "
                           "ORDER BY id)") ==
-               "replied | pushed | pushed (the reply token was no longer valid)");
+               "replied | pushed | pushed (the reply token was no longer valid) | pushed");
 }
 
 BOOST_AUTO_TEST_CASE(a_reply_resent_after_a_crash_is_not_delivered_twice) {

@@ -161,9 +161,13 @@ inline dispatch::DispatcherOptions test_options(const SimProcess& sim) {
 inline std::map<std::string, std::vector<std::string>>
 delivered_texts(const nlohmann::json& ledger) {
     std::map<std::string, std::vector<std::string>> texts;
-    for (const auto& [user, entry] : ledger["friends"].items()) {
-        for (const auto& delivery : entry["deliveries"]) {
-            texts[user].push_back(delivery["message"].value("text", std::string()));
+    for (const auto& [user, entry] : ledger.at("friends").items()) {
+        for (const auto& delivery : entry.at("deliveries")) {
+            const auto& message = delivery.at("message");
+            const auto text = message.find("text");
+            texts[user].push_back(text != message.end() && text->is_string()
+                                      ? text->get<std::string>()
+                                      : std::string());
         }
     }
     return texts;
