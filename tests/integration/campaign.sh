@@ -10,37 +10,15 @@
 # Then musubid restarts: nothing is sent twice, no run is created twice. The report matches
 # the ledger.
 set -euo pipefail
-: "${MUSUBID:?path to musubid}" "${MUSUBI_SIM:?path to musubi-sim}" "${MUSUBICTL:?path to musubictl}"
+: "${MUSUBICTL:?path to musubictl}"
 
-work=$(mktemp -d)
-sim='' pid=''
-cleanup() {
-  [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
-  [ -n "$sim" ] && kill "$sim" 2>/dev/null && wait "$sim" 2>/dev/null
-  [ -n "${MUSUBI_TEST_LOGS:-}" ] && [ -f "$work/log" ] && cp "$work/log" "$MUSUBI_TEST_LOGS/campaign.log"
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() {
-  echo "FAIL: $*" >&2
-  [ -f "$work/log" ] && grep -E 'level=(warn|error)' "$work/log" | tail -20 | sed 's/^/  log: /' >&2
-  exit 1
-}
-db() { sqlite3 -cmd '.timeout 5000' "$work/state/musubi.db" "$1"; }
+# shellcheck source=../support/musubid.sh
+source "$(dirname "$0")/../support/musubid.sh"
+it_setup campaign
 ctl() { "$MUSUBICTL" --config "$config" "$@"; }
 user() { printf 'U%032x' "$1"; }
 
-cat >"$work/sim.yaml" <<'YAML'
-line:
-  channel_secret: 8c570fa6dd201bb328f1c1eac23a96d8
-  channel_access_tokens: [musubi-sim-token]
-YAML
-"$MUSUBI_SIM" --scenario "$work/sim.yaml" --port-file "$work/ports" >"$work/sim.log" 2>&1 &
-sim=$!
-for _ in $(seq 200); do [ -s "$work/ports" ] && break; sleep 0.05; done
-[ -s "$work/ports" ] || fail "musubi-sim did not start: $(cat "$work/sim.log")"
-api="http://127.0.0.1:$(sed -n 1p "$work/ports")"
-data="http://127.0.0.1:$(sed -n 2p "$work/ports")"
+start_sim
 
 # The minute now and a window that opens two hours from now, in JST.
 this_minute=$(TZ=Asia/Tokyo date '+%Y-%m-%d %H:%M')
@@ -72,35 +50,10 @@ campaigns:
     send: campaign_news
     window: "$later_window"
 YAML
-cat >"$work/config/musubi.yaml" <<YAML
-shop: {id: campaign-test, name: キャンペーン商店}
-store: {path: $work/state/musubi.db}
-log: {format: kv, level: info}
-privacy: {hashing_key: campaign-test-hashing-key-0123456789abcdef}
-line:
-  api_base_url: $api
-  data_api_base_url: $data
-  channel_secret: 8c570fa6dd201bb328f1c1eac23a96d8
-  channel_access_token: musubi-sim-token
-webhook: {listen: 127.0.0.1:0, path: /webhook/line}
-admin: {listen: 127.0.0.1:0, token: campaign-test-admin-token}
-templates: ../templates
-segments: segments.yaml
-YAML
-config="$work/config/musubi.yaml"
-start_daemon() {
-  "$MUSUBID" --config "$config" >>"$work/log" 2>&1 &
-  pid=$!
-  for _ in $(seq 200); do grep -q "event=ready" "$work/log" && break; sleep 0.05; done
-}
-stop_daemon() {
-  kill -TERM "$pid" && wait "$pid" || fail "musubid exited $? on SIGTERM"
-  pid=
-}
-
+{ musubi_yaml campaign-test キャンペーン商店; echo "segments: segments.yaml"; } >"$config"
 # First start without campaigns: the store is created. Then six friends are written into it:
 # 1-4 tagged vip (3 already had a message today, 4 blocked the account), 5-6 not.
-start_daemon
+start_daemon && wait_for "event=ready"
 stop_daemon
 now=$(($(date +%s%N) / 1000000))
 db "INSERT INTO friends (id, line_user_id, display_name, state, followed_at, created_at, updated_at) VALUES
@@ -117,7 +70,7 @@ curl -sf -X POST -H 'Content-Type: application/json' -d "$ids" "$api/_sim/line/f
 echo "campaigns: campaigns.yaml" >>"$config"
 "$MUSUBID" --check-config --config "$config" >"$work/check.log" 2>&1 || fail "config: $(cat "$work/check.log")"
 
-start_daemon
+start_daemon && wait_for "event=ready"
 ctl campaign start vip-news >"$work/start.out" 2>&1 || fail "campaign start: $(cat "$work/start.out")"
 ctl campaign start late-news >>"$work/start.out" 2>&1 || fail "campaign start: $(cat "$work/start.out")"
 settled() {
@@ -128,7 +81,7 @@ for _ in $(seq 300); do settled && break; sleep 0.1; done
 settled || fail "the campaigns did not go out: $(db "SELECT campaign, state FROM campaign_runs")"
 # A restart must not send anything again, nor schedule at-news again.
 stop_daemon
-start_daemon
+start_daemon && wait_for "event=ready"
 sleep 2
 stop_daemon
 

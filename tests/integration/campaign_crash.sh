@@ -12,40 +12,17 @@
 # Env: MUSUBI_CAMPAIGN_FRIENDS (default 100000), MUSUBI_CRASH_KEEP (a folder to copy the run's
 # store, logs and ledger into, to look at a failure).
 set -euo pipefail
-: "${MUSUBID:?path to musubid}" "${MUSUBI_SIM:?path to musubi-sim}" "${MUSUBICTL:?path to musubictl}"
+: "${MUSUBICTL:?path to musubictl}"
 friends=${MUSUBI_CAMPAIGN_FRIENDS:-100000}
 text='冬のセールを始めました。クーポンコード WINTER500'
 
-work=$(mktemp -d)
-sim='' pid=''
-cleanup() {
-  [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
-  [ -n "$sim" ] && kill "$sim" 2>/dev/null && wait "$sim" 2>/dev/null
-  [ -n "${MUSUBI_TEST_LOGS:-}" ] && [ -f "$work/log" ] && cp "$work/log" "$MUSUBI_TEST_LOGS/campaign_crash.log"
-  [ -n "${MUSUBI_CRASH_KEEP:-}" ] && mkdir -p "$MUSUBI_CRASH_KEEP" && cp -r "$work"/. "$MUSUBI_CRASH_KEEP"/
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() {
-  echo "FAIL: $*" >&2
-  [ -f "$work/log" ] && grep -E 'level=(warn|error)' "$work/log" | tail -20 | sed 's/^/  log: /' >&2
-  exit 1
-}
-db() { sqlite3 -cmd '.timeout 5000' "$work/state/musubi.db" "$1"; }
+# shellcheck source=../support/musubid.sh
+source "$(dirname "$0")/../support/musubid.sh"
+it_setup campaign_crash "${MUSUBI_CRASH_KEEP:-}"
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 # --- the simulator: LINE only ------------------------------------------------------------------
-cat >"$work/sim.yaml" <<'YAML'
-line:
-  channel_secret: 8c570fa6dd201bb328f1c1eac23a96d8
-  channel_access_tokens: [musubi-sim-token]
-YAML
-"$MUSUBI_SIM" --scenario "$work/sim.yaml" --port-file "$work/ports" >"$work/sim.log" 2>&1 &
-sim=$!
-for _ in $(seq 200); do [ -s "$work/ports" ] && break; sleep 0.05; done
-[ -s "$work/ports" ] || fail "musubi-sim did not start: $(cat "$work/sim.log")"
-api="http://127.0.0.1:$(sed -n 1p "$work/ports")"
-data="http://127.0.0.1:$(sed -n 2p "$work/ports")"
+start_sim
 
 # --- musubid: one segment for everyone, one campaign, the same message for all --------------------
 mkdir -p "$work/config" "$work/templates" "$work/state"
@@ -61,28 +38,12 @@ campaigns:
     send: campaign_big
     same_for_all: true
 YAML
-cat >"$work/config/musubi.yaml" <<YAML
-shop: {id: campaign-crash, name: キャンペーン商店}
-store: {path: $work/state/musubi.db}
-log: {format: kv, level: info}
-privacy: {hashing_key: campaign-crash-hashing-key-0123456789abcdef}
-line:
-  api_base_url: $api
-  data_api_base_url: $data
-  channel_secret: 8c570fa6dd201bb328f1c1eac23a96d8
-  channel_access_token: musubi-sim-token
-webhook: {listen: 127.0.0.1:0, path: /webhook/line}
-admin: {listen: 127.0.0.1:0, token: campaign-crash-admin-token}
-templates: ../templates
-segments: segments.yaml
-campaigns: campaigns.yaml
-YAML
-config="$work/config/musubi.yaml"
+{
+  musubi_yaml campaign-crash キャンペーン商店
+  echo "segments: segments.yaml"
+  echo "campaigns: campaigns.yaml"
+} >"$config"
 "$MUSUBID" --check-config --config "$config" >"$work/check.log" 2>&1 || fail "config: $(cat "$work/check.log")"
-start_daemon() {
-  "$MUSUBID" --config "$config" >>"$work/log" 2>&1 &
-  pid=$!
-}
 
 # A first start creates the store and applies the segment definitions (to no friend yet).
 start_daemon
@@ -90,8 +51,7 @@ for _ in $(seq 200); do
   [ "$(db "SELECT count(*) FROM cursors WHERE name = 'segments:definitions'" 2>/dev/null)" = 1 ] && break
   sleep 0.05
 done
-kill -TERM "$pid" && wait "$pid" || fail "musubid exited $? on SIGTERM"
-pid=
+stop_daemon
 [ "$(db "SELECT count(*) FROM cursors WHERE name = 'segments:definitions'")" = 1 ] ||
   fail "the segment worker did not record its definitions"
 
@@ -121,9 +81,7 @@ kill_when() { # CONDITION-FUNCTION THRESHOLD WHAT
     kill -0 "$pid" 2>/dev/null || fail "musubid died before $3"
     sleep 0.01
   done
-  kill -9 "$pid"
-  wait "$pid" 2>/dev/null || true
-  pid=
+  kill_daemon
   echo "kill -9 $3: pages written $(pages) of $((friends / 500 + 1)), multicasts sent $(sent_rows)," \
     "recipients $(db "SELECT count(*) FROM campaign_recipients")"
 }
@@ -143,8 +101,7 @@ for _ in $(seq 1200); do
 done
 done_sending || fail "120 s after the last start the campaign is not all sent: run $(db "SELECT state, pages FROM campaign_runs") outbox $(db "SELECT group_concat(state || ' ' || n) FROM (SELECT state, count(*) n FROM outbox GROUP BY state)")"
 elapsed=$(($(now_ms) - started))
-kill -TERM "$pid" && wait "$pid" || fail "musubid exited $? on SIGTERM"
-pid=
+stop_daemon
 
 # --- what LINE received ---------------------------------------------------------------------------
 curl -sf "$api/_sim/line/ledger" >"$work/ledger.json"

@@ -16,7 +16,7 @@
 # greetings go by reply while the reply token is fresh), MUSUBI_CRASH_KEEP (a folder to
 # copy the run's store, logs and ledger into, to look at a failure).
 set -euo pipefail
-: "${MUSUBID:?path to musubid}" "${MUSUBI_SIM:?path to musubi-sim}" "${MUSUBI_SOURCE_DIR:?source tree}"
+: "${MUSUBI_SOURCE_DIR:?source tree}"
 friends=${MUSUBI_CRASH_FRIENDS:-10000}
 min_kills=${MUSUBI_CRASH_MIN_KILLS:-12}
 seed=${MUSUBI_CRASH_SEED:-$$}
@@ -24,43 +24,22 @@ event_age_ms=${MUSUBI_CRASH_EVENT_AGE_MS:-120000}
 batch_size=500 # follow events per webhook body (about 200 KB; the limit is 1 MB)
 greeting='ようこそ、クラッシュテスト商店へ！'
 
-work=$(mktemp -d)
-sim='' chaos='' pid=''
+# shellcheck source=../support/musubid.sh
+source "$(dirname "$0")/../support/musubid.sh"
+chaos=''
+it_setup "${MUSUBI_CRASH_LOG_NAME:-daemon_crash}" "${MUSUBI_CRASH_KEEP:-}"
 daemon_pid() { cat "$work/daemon.pid" 2>/dev/null || true; }
-cleanup() {
+it_before_cleanup() { # the killer loop and the musubid it started
   touch "$work/stop-chaos"
   [ -n "$chaos" ] && kill "$chaos" 2>/dev/null && wait "$chaos" 2>/dev/null
   local running
   running=$(daemon_pid)
   [ -n "$running" ] && kill -9 "$running" 2>/dev/null
-  [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
-  [ -n "$sim" ] && kill "$sim" 2>/dev/null && wait "$sim" 2>/dev/null
-  [ -n "${MUSUBI_TEST_LOGS:-}" ] && [ -f "$work/log" ] && cp "$work/log" "$MUSUBI_TEST_LOGS/${MUSUBI_CRASH_LOG_NAME:-daemon_crash}.log"
-  [ -n "${MUSUBI_CRASH_KEEP:-}" ] && mkdir -p "$MUSUBI_CRASH_KEEP" && cp -r "$work"/. "$MUSUBI_CRASH_KEEP"/
-  rm -rf "$work"
 }
-trap cleanup EXIT
-fail() {
-  echo "FAIL: $*" >&2
-  [ -f "$work/log" ] && grep -E 'level=(warn|error)' "$work/log" | tail -20 | sed 's/^/  log: /' >&2
-  exit 1
-}
-db() { sqlite3 -cmd '.timeout 5000' "$work/state/musubi.db" "$1"; }
 sleep_ms() { sleep "$(($1 / 1000)).$(printf %03d $(($1 % 1000)))"; }
 
 # --- the simulator: LINE only, real time ---------------------------------------------------
-cat >"$work/sim.yaml" <<'YAML'
-line:
-  channel_secret: 8c570fa6dd201bb328f1c1eac23a96d8
-  channel_access_tokens: [musubi-sim-token]
-  webhook_timeout: 5s
-YAML
-"$MUSUBI_SIM" --scenario "$work/sim.yaml" --port-file "$work/ports" >"$work/sim.log" 2>&1 &
-sim=$!
-for _ in $(seq 200); do [ -s "$work/ports" ] && break; sleep 0.05; done
-[ -s "$work/ports" ] || fail "musubi-sim did not start: $(cat "$work/sim.log")"
-api="http://127.0.0.1:$(sed -n 1p "$work/ports")"
-data="http://127.0.0.1:$(sed -n 2p "$work/ports")"
+start_sim "  webhook_timeout: 5s"
 sim_post() { curl -sf -X POST -H 'Content-Type: application/json' -d "$2" "$api/_sim/line$1"; }
 
 # --- musubid's configuration: one greeting scenario, everything else off --------------------
@@ -75,37 +54,22 @@ steps:
 YAML
 echo "$greeting" >"$work/templates/crash_greeting.txt"
 write_config() { # LISTEN: the webhook's host:port
-  cat >"$work/config/musubi.yaml" <<YAML
-shop: {id: crash-test, name: クラッシュテスト商店}
-store: {path: $work/state/musubi.db}
-log: {format: kv, level: info}
-privacy: {hashing_key: crash-test-hashing-key-0123456789abcdef}
-line:
-  api_base_url: $api
-  data_api_base_url: $data
-  channel_secret: 8c570fa6dd201bb328f1c1eac23a96d8
-  channel_access_token: musubi-sim-token
-  push_per_second: 400 # 10,000 sends last 25 s or more, so that a fast machine sees many kills
-webhook: {listen: $1, path: /webhook/line}
-admin: {listen: 127.0.0.1:0, token: crash-test-admin-token}
-templates: ../templates
-scenarios: scenarios/*.yaml
-YAML
+  {
+    musubi_yaml crash-test クラッシュテスト商店 "$1" \
+      "  push_per_second: 400 # 10,000 sends last 25 s or more, so that a fast machine sees many kills"
+    echo "scenarios: scenarios/*.yaml"
+  } >"$config"
 }
-config="$work/config/musubi.yaml"
 write_config 127.0.0.1:0
 "$MUSUBID" --check-config --config "$config" >"$work/check.log" 2>&1 || fail "config: $(cat "$work/check.log")"
 
 # A first start on any free port tells which port to keep for every restart (the simulator's
 # webhook URL stays the same, as LINE's does).
-"$MUSUBID" --config "$config" >>"$work/log" 2>&1 &
-pid=$!
-for _ in $(seq 200); do grep -q "event=ready" "$work/log" && break; sleep 0.05; done
-listen=$(grep -o 'event=webhook.listening address=[0-9.:]*' "$work/log" | head -n1 | cut -d= -f3)
+start_daemon
+wait_for "event=ready"
+listen=$(listen_address webhook)
 [ -n "$listen" ] || fail "musubid did not say where it listens"
-kill -TERM "$pid"
-wait "$pid" || fail "musubid exited $? on SIGTERM"
-pid=
+stop_daemon
 write_config "$listen"
 sim_post /config "{\"webhook_url\": \"http://$listen/webhook/line\"}" >/dev/null ||
   fail "could not point the simulator at musubid"
@@ -187,8 +151,7 @@ chaos=
 kills=$(kills)
 
 # --- the last start: no more kills; wait until every outbox row is final ----------------------
-"$MUSUBID" --config "$config" >>"$work/log" 2>&1 &
-pid=$!
+start_daemon
 for _ in $(seq 1200); do
   all_sent && [ "$(db "SELECT count(*) FROM webhook_events WHERE processed_at IS NULL")" = 0 ] &&
     [ "$(db "SELECT count(*) FROM facts WHERE processed_at IS NULL")" = 0 ] && break
@@ -197,9 +160,7 @@ for _ in $(seq 1200); do
 done
 all_sent || fail "120 s after the last start the outbox is not all sent:" \
   "$(db "SELECT group_concat(state || ' ' || n, ', ') FROM (SELECT state, count(*) n FROM outbox GROUP BY state)")"
-kill -TERM "$pid"
-wait "$pid" || fail "musubid exited $? on SIGTERM"
-pid=
+stop_daemon
 elapsed=$((SECONDS - started))
 
 # --- what LINE received ----------------------------------------------------------------------

@@ -17,12 +17,13 @@
 # Needs root (mount, chattr); a phase whose mechanism is missing here is skipped with a
 # notice (both missing: the test fails, it would prove nothing).
 set -euo pipefail
-: "${MUSUBID:?path to musubid}" "${MUSUBI_SIM:?path to musubi-sim}"
 greeting='ようこそ、故障テスト商店へ！'
 friends_before=60 # followed before the fault: their greetings wait in the outbox (LINE 500s)
 friends_during=60 # follow while the store refuses writes
 orders_during=30  # RMS orders placed while the store refuses writes
 
+# shellcheck source=../support/musubid.sh
+source "$(dirname "$0")/../support/musubid.sh" # start_sim; this test keeps its own clean-up
 work=$(mktemp -d)
 sim='' pid='' mnt='' immutable=()
 cleanup() {
@@ -55,20 +56,9 @@ wait_until() { # SECONDS WHAT COMMAND...: polls COMMAND every 0.1 s
 }
 
 # --- the simulator: LINE and RMS, real time ----------------------------------------------------
-cat >"$work/sim.yaml" <<'YAML'
-line:
-  channel_secret: 8c570fa6dd201bb328f1c1eac23a96d8
-  channel_access_tokens: [musubi-sim-token]
-  webhook_timeout: 5s
+start_sim "  webhook_timeout: 5s
 rakuten:
-  seed: 9
-YAML
-"$MUSUBI_SIM" --scenario "$work/sim.yaml" --port-file "$work/ports" >"$work/sim.out" 2>&1 &
-sim=$!
-for _ in $(seq 200); do [ -s "$work/ports" ] && break; sleep 0.05; done
-[ -s "$work/ports" ] || fail "musubi-sim did not start: $(cat "$work/sim.out")"
-api="http://127.0.0.1:$(sed -n 1p "$work/ports")"
-data="http://127.0.0.1:$(sed -n 2p "$work/ports")"
+  seed: 9"
 sim_post() { curl -sf -X POST -H 'Content-Type: application/json' -d "$2" "$api/_sim$1"; }
 ledger() { curl -sf "$api/_sim/line/ledger"; }
 

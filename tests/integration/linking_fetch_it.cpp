@@ -19,20 +19,12 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* k_secret = "SP000000_musubi_sim_secret";
-constexpr const char* k_key = "SL000000_musubi_sim_key";
-constexpr const char* k_scenario = R"(rakuten:
-  shop_id: "123456"
-  seed: 7
-  service_secret: SP000000_musubi_sim_secret
-  license_keys:
-    - key: SL000000_musubi_sim_key
-      expires: "2027-02-20T23:59:59"
-)";
+constexpr const char* k_secret = test::k_rms_service_secret;
+constexpr const char* k_key = test::k_rms_license_key;
 constexpr const char* k_hashing_key = "0123456789abcdef0123456789abcdef";
 
 struct Fixture {
-    test::SimProcess sim{k_scenario};
+    test::SimProcess sim{test::rakuten_scenario(7)};
     test::TempDir dir;
     std::unique_ptr<store::sqlite::SqliteStore> store;
     std::unique_ptr<rakuten_poller::OrderFetcher> fetcher;

@@ -12,37 +12,15 @@ musubictl=${MUSUBICTL:-$(dirname "$MUSUBID")/musubictl}
 friend=U0123456789abcdef0123456789abcdef
 text='musubictl からのテスト送信です'
 
-work=$(mktemp -d)
-sim='' pid=''
-cleanup() {
-  [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
-  [ -n "$sim" ] && kill "$sim" 2>/dev/null && wait "$sim" 2>/dev/null
-  [ -n "${MUSUBI_TEST_LOGS:-}" ] && [ -f "$work/log" ] && cp "$work/log" "$MUSUBI_TEST_LOGS/musubictl.log"
-  rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=../support/musubid.sh
+source "$(dirname "$0")/../support/musubid.sh"
+it_setup musubictl
 fail() { echo "FAIL: $*" >&2; [ -f "$work/log" ] && tail -20 "$work/log" | sed 's/^/  log: /' >&2; exit 1; }
-wait_for() { # wait_for PATTERN: until musubid's log has a line matching it (10 s at most)
-  for _ in $(seq 100); do grep -q -- "$1" "$work/log" 2>/dev/null && return 0; sleep 0.1; done
-  fail "no log line matching '$1'"
-}
 [ -x "$musubictl" ] || fail "no musubictl at $musubictl (build the musubictl target, or set MUSUBICTL)"
 
 # --- the simulator: LINE with one friend ----------------------------------------------------
-cat >"$work/sim.yaml" <<YAML
-line:
-  channel_secret: 8c570fa6dd201bb328f1c1eac23a96d8
-  channel_access_tokens: [musubi-sim-token]
-  friends:
-    - {userId: $friend, displayName: 田中}
-YAML
-"$MUSUBI_SIM" --scenario "$work/sim.yaml" --listen 127.0.0.1:0 --data-listen 127.0.0.1:0 \
-  --port-file "$work/ports" >"$work/sim.log" 2>&1 &
-sim=$!
-for _ in $(seq 200); do [ -s "$work/ports" ] && break; sleep 0.05; done
-[ -s "$work/ports" ] || fail "musubi-sim did not start: $(cat "$work/sim.log")"
-api="http://127.0.0.1:$(sed -n 1p "$work/ports")"
-data="http://127.0.0.1:$(sed -n 2p "$work/ports")"
+start_sim "  friends:
+    - {userId: $friend, displayName: 田中}"
 
 # --- musubid: any free ports, one scenario, LINE at the simulator -------------------------------
 mkdir -p "$work/config/scenarios" "$work/templates" "$work/state"
@@ -53,33 +31,16 @@ steps:
   - send: greeting
 YAML
 echo 'ようこそ' >"$work/templates/greeting.txt"
-cat >"$work/config/musubi.yaml" <<YAML
-shop: {id: ctl-test, name: テスト商店}
-store: {path: $work/state/musubi.db}
-log: {format: kv, level: info}
-privacy: {hashing_key: ctl-test-hashing-key-0123456789abcdef}
-line:
-  api_base_url: $api
-  data_api_base_url: $data
-  channel_secret: 8c570fa6dd201bb328f1c1eac23a96d8
-  channel_access_token: musubi-sim-token
-webhook: {listen: 127.0.0.1:0, path: /webhook/line}
-admin: {listen: 127.0.0.1:0, token: ctl-test-admin-token}
-templates: ../templates
-scenarios: scenarios/*.yaml
-YAML
-config="$work/config/musubi.yaml"
+{ musubi_yaml ctl-test テスト商店; echo "scenarios: scenarios/*.yaml"; } >"$config"
 ctl() { "$musubictl" --config "$config" "$@"; }
 
 ctl config check >"$work/check.out" 2>&1 || fail "config check: $(cat "$work/check.out")"
-"$MUSUBID" --config "$config" >"$work/log" 2>&1 &
-pid=$!
+start_daemon
 wait_for "event=ready"
-admin=$(grep -o 'event=admin.listening address=[0-9.:]*' "$work/log" | head -n1 | cut -d= -f3)
+admin=$(listen_address admin)
 [ -n "$admin" ] || fail "musubid did not say where its admin server listens"
 # The friend as musubid knows them after a follow.
-sqlite3 -cmd '.timeout 5000' "$work/state/musubi.db" \
-  "INSERT INTO friends (line_user_id, display_name, followed_at, created_at, updated_at)
+db "INSERT INTO friends (line_user_id, display_name, followed_at, created_at, updated_at)
    VALUES ('$friend', '田中', 1, 1, 1)"
 
 # --- status: 0 while musubid answers ----------------------------------------------------------
@@ -117,9 +78,7 @@ ctl outbox show "$id" >"$work/show.out"
 grep -q "HTTP 200  sent  request id $request_id" "$work/show.out" || fail "outbox show: $(cat "$work/show.out")"
 
 # --- musubid stopped: status 5, a test message waits ---------------------------------------------
-kill -TERM "$pid"
-wait "$pid" || fail "musubid exited $? on SIGTERM"
-pid=
+stop_daemon
 set +e
 ctl status --admin "$admin" >"$work/status.out" 2>&1
 code=$?

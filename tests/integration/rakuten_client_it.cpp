@@ -20,16 +20,8 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* k_secret = "SP000000_musubi_sim_secret";
-constexpr const char* k_key = "SL000000_musubi_sim_key";
-constexpr const char* k_scenario = R"(rakuten:
-  shop_id: "123456"
-  seed: 7
-  service_secret: SP000000_musubi_sim_secret
-  license_keys:
-    - key: SL000000_musubi_sim_key
-      expires: "2027-02-20T23:59:59"
-)";
+constexpr const char* k_secret = musubi::test::k_rms_service_secret;
+constexpr const char* k_key = musubi::test::k_rms_license_key;
 
 int kind(ErrorKind value) {
     return static_cast<int>(value);
@@ -37,7 +29,7 @@ int kind(ErrorKind value) {
 
 // A simulator with its clock frozen, so orders do not move on while a test compares.
 struct Rms {
-    musubi::test::SimProcess sim{k_scenario};
+    musubi::test::SimProcess sim{musubi::test::rakuten_scenario(7)};
     TimePoint now;
 
     Rms() {

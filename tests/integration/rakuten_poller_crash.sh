@@ -3,38 +3,18 @@
 # again: every order of the simulator ends up with exactly one placed fact, every shipped
 # order with one shipped fact and every cancelled order with one cancelled fact.
 set -euo pipefail
-: "${MUSUBID:?path to musubid}" "${MUSUBI_SIM:?path to musubi-sim}" "${MUSUBI_SOURCE_DIR:?source tree}"
-work=$(mktemp -d)
-pid=
-sim=
-cleanup() {
-  [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
-  [ -n "$sim" ] && kill "$sim" 2>/dev/null && wait "$sim" 2>/dev/null
-  [ -n "${MUSUBI_TEST_LOGS:-}" ] && [ -f "$work/log" ] && cp "$work/log" "$MUSUBI_TEST_LOGS/rakuten_poller_crash.log"
-  rm -rf "$work"
-}
-trap cleanup EXIT
+: "${MUSUBI_SOURCE_DIR:?source tree}"
+# shellcheck source=../support/musubid.sh
+source "$(dirname "$0")/../support/musubid.sh"
+it_setup rakuten_poller_crash
 fail() { echo "FAIL: $*" >&2; [ -f "$work/log" ] && sed 's/^/  log: /' "$work/log" | tail -40 >&2; exit 1; }
-wait_for() { # wait_for PATTERN: until the log has a line matching it (20 s at most)
-  for _ in $(seq 200); do grep -q -- "$1" "$work/log" 2>/dev/null && return 0; sleep 0.1; done
-  fail "no log line matching '$1'"
-}
-db() { sqlite3 "$work/state/musubi.db" "$1"; }
 
-cat >"$work/scenario.yaml" <<'YAML'
-rakuten:
+start_sim "rakuten:
   seed: 5
   service_secret: SP000000_musubi_sim_secret
   license_keys:
     - key: SL000000_musubi_sim_key
-      expires: "2027-02-20T23:59:59"
-YAML
-"$MUSUBI_SIM" --scenario "$work/scenario.yaml" --listen 127.0.0.1:0 --data-listen 127.0.0.1:0 \
-  --port-file "$work/ports" >"$work/sim.log" 2>&1 &
-sim=$!
-for _ in $(seq 200); do [ -s "$work/ports" ] && break; sleep 0.05; done
-port=$(head -n1 "$work/ports")
-api="http://127.0.0.1:$port"
+      expires: \"2027-02-20T23:59:59\""
 control() { curl -sf -X POST -H 'Content-Type: application/json' -d "$2" "$api/_sim/rakuten$1"; }
 
 curl -sf -X POST -H 'Content-Type: application/json' -d '{"speed":0}' "$api/_sim/clock" >/dev/null
@@ -44,7 +24,6 @@ control /faults '{"slowRate":1,"slowMs":100}' >/dev/null
 
 cp -r "$MUSUBI_SOURCE_DIR/config" "$work/config"
 cp -r "$MUSUBI_SOURCE_DIR/templates" "$work/templates"
-config="$work/config/musubi.yaml"
 sed -i "s|^  path: /var/lib/musubi/musubi.db|  path: $work/state/musubi.db|" "$config"
 sed -i "s|^  listen: 127.0.0.1:808[01]\b.*|  listen: 127.0.0.1:0|" "$config" # parallel tests: any free ports
 sed -i "s|^  enabled: true|  enabled: true\n  base_url: $api\n  request_interval: 0s\n  timeout: 5s|" "$config"
@@ -52,30 +31,24 @@ sed -i "s|^  poll_interval: 1m|  poll_interval: 1s|" "$config"
 echo SP000000_musubi_sim_secret >"$work/config/secrets/rms_service_secret"
 echo SL000000_musubi_sim_key >"$work/config/secrets/rms_license_key"
 
-"$MUSUBID" --config "$config" >"$work/log" 2>&1 &
-pid=$!
-wait_for "event=ready"
+start_daemon
+wait_for "event=ready" 20
 # Kill it once some, but not all, facts are in.
 for _ in $(seq 300); do
   count=$(db "SELECT count(*) FROM facts" 2>/dev/null || echo 0)
   [ "$count" -gt 0 ] && break
   sleep 0.02
 done
-kill -9 "$pid"
-wait "$pid" 2>/dev/null || true
-pid=
+kill_daemon
 grep -q "event=poll.done" "$work/log" && fail "the first poll ended before the kill; make RMS slower"
 before=$(db "SELECT count(*) FROM facts")
 [ "$before" -lt 600 ] || fail "all facts were in before the kill ($before)"
 
 control /faults/reset '{}' >/dev/null
-"$MUSUBID" --config "$config" >"$work/log" 2>&1 &
-pid=$!
-wait_for "event=poll.done"
-wait_for "event=poll.done.*placed=0 shipped=0 cancelled=0"
-kill -TERM "$pid"
-wait "$pid" || fail "musubid exited $? on SIGTERM"
-pid=
+start_daemon
+wait_for "event=poll.done" 20
+wait_for "event=poll.done.*placed=0 shipped=0 cancelled=0" 20
+stop_daemon
 
 orders=$(curl -sf "$api/_sim/rakuten/orders?limit=100000")
 expect() { python3 -c "import json,sys; o=json.load(sys.stdin)['orders']; print(sum(1 for x in o if $1))" <<<"$orders"; }

@@ -15,6 +15,7 @@
 #include "daemon/rakuten/order_poller.hpp"
 #include "daemon/store/sqlite/sqlite_store.hpp"
 #include "support/sim_process.hpp"
+#include "support/store_query.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace musubi;
@@ -24,19 +25,11 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* k_secret = "SP000000_musubi_sim_secret";
-constexpr const char* k_key = "SL000000_musubi_sim_key";
-constexpr const char* k_scenario = R"(rakuten:
-  shop_id: "123456"
-  seed: 11
-  service_secret: SP000000_musubi_sim_secret
-  license_keys:
-    - key: SL000000_musubi_sim_key
-      expires: "2027-02-20T23:59:59"
-)";
+constexpr const char* k_secret = test::k_rms_service_secret;
+constexpr const char* k_key = test::k_rms_license_key;
 
 struct Fixture {
-    test::SimProcess sim{k_scenario};
+    test::SimProcess sim{test::rakuten_scenario(11)};
     test::TempDir dir;
     std::unique_ptr<store::sqlite::SqliteStore> store;
     log::Logger logger{"rakuten"};
@@ -105,15 +98,7 @@ struct Fixture {
 
     // One column of a query on a separate connection.
     std::vector<std::string> column(const std::string& sql) const {
-        auto db = store::sqlite::Database::open(dir / "musubi.db");
-        BOOST_REQUIRE(db);
-        auto statement = db->prepare(sql);
-        BOOST_REQUIRE(statement);
-        std::vector<std::string> values;
-        while (*statement->step()) {
-            values.push_back(statement->column_text(0));
-        }
-        return values;
+        return test::column(dir / "musubi.db", sql);
     }
     std::set<std::string> subjects(const std::string& kind) const {
         const auto values =

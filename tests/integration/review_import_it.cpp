@@ -15,6 +15,7 @@
 #include "daemon/reviews/review_drop.hpp"
 #include "daemon/store/sqlite/sqlite_store.hpp"
 #include "support/sim_process.hpp"
+#include "support/store_query.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace musubi;
@@ -24,18 +25,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr const char* k_secret = "SP000000_musubi_sim_secret";
-constexpr const char* k_key = "SL000000_musubi_sim_key";
-constexpr const char* k_scenario = R"(rakuten:
-  shop_id: "123456"
-  seed: 21
-  service_secret: SP000000_musubi_sim_secret
-  license_keys:
-    - key: SL000000_musubi_sim_key
-)";
+constexpr const char* k_secret = test::k_rms_service_secret;
+constexpr const char* k_key = test::k_rms_license_key;
 
 struct Fixture {
-    test::SimProcess sim{k_scenario};
+    test::SimProcess sim{test::rakuten_scenario(21, "")};
     test::TempDir dir;
     fs::path drop = dir / "drop";
     std::unique_ptr<store::sqlite::SqliteStore> store;
@@ -64,15 +58,7 @@ struct Fixture {
     }
 
     std::vector<std::string> column(const std::string& sql) const {
-        auto db = store::sqlite::Database::open(dir / "musubi.db");
-        BOOST_REQUIRE(db);
-        auto statement = db->prepare(sql);
-        BOOST_REQUIRE(statement);
-        std::vector<std::string> values;
-        while (*statement->step()) {
-            values.push_back(statement->column_text(0));
-        }
-        return values;
+        return test::column(dir / "musubi.db", sql);
     }
     std::string value(const std::string& sql) const {
         const auto values = column(sql);

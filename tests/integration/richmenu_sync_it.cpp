@@ -8,20 +8,14 @@
 // vip-shop, dormant (linked, no order for 90 days) → the default, linked → linked, guest → the
 // default. The default (guest) is never linked per user: those friends are unlinked.
 
-#include <cstdlib>
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <thread>
-#include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
 #include <nlohmann/json.hpp>
 
 #include "connectors/line/messaging_client.hpp"
-#include "daemon/store/sqlite/database.hpp"
+#include "support/musubid_process.hpp"
 #include "support/sim_process.hpp"
-#include "support/temp_dir.hpp"
 
 using namespace musubi;
 using namespace std::chrono_literals;
@@ -32,19 +26,12 @@ namespace {
 constexpr const char* k_secret = "8c570fa6dd201bb328f1c1eac23a96d8";
 constexpr const char* k_tanaka = "U0123456789abcdef0123456789abcdef";
 constexpr const char* k_tanaka_phone = "090-1111-2201";
-constexpr const char* k_path = "/webhook/line";
 
 std::string sim_scenario() {
     return std::string("clock: {start: \"2026-11-24T10:00:00+0900\", speed: 0}\n"
                        "line:\n  channel_secret: ") +
            k_secret + "\n  friends:\n    - {userId: " + k_tanaka +
            ", displayName: 田中, language: ja}\n";
-}
-
-std::filesystem::path source_dir() {
-    const char* source = std::getenv("MUSUBI_SOURCE_DIR");
-    BOOST_REQUIRE_MESSAGE(source != nullptr, "MUSUBI_SOURCE_DIR is set by ctest");
-    return source;
 }
 
 constexpr const char* k_segments = R"(segments:
@@ -98,130 +85,28 @@ steps:
   - add_tags: [fan]
 )";
 
-class Musubid {
-public:
-    explicit Musubid(const test::SimProcess& sim) {
-        const char* binary = std::getenv("MUSUBID");
-        BOOST_REQUIRE_MESSAGE(binary != nullptr, "MUSUBID is set by ctest");
-        const auto source = source_dir();
-        std::filesystem::create_directories(m_dir / "config" / "scenarios");
-        std::filesystem::copy_file(source / "config" / "carriers.yaml",
-                                   m_dir / "config" / "carriers.yaml");
-        std::filesystem::copy(source / "templates", m_dir / "templates",
-                              std::filesystem::copy_options::recursive);
-        m_dir.write("config/segments.yaml", k_segments);
-        m_dir.write("config/richmenus.yaml", k_richmenus);
-        m_dir.write("config/scenarios/fan-button.yaml", k_fan_scenario);
-        const auto config =
-            m_dir.write("config/musubi.yaml", R"(shop: {id: it-shop, name: テスト商店}
-store: {path: )" + (m_dir / "state" / "musubi.db").string() +
-                                                  R"(}
-log: {format: kv, level: info, timestamps: never}
-privacy: {hashing_key: it-hashing-key-0123456789abcdef0123456789abcdef}
-rakuten:
-  enabled: true
-  base_url: )" + sim.api_url() + R"(
-  service_secret: SP000000_musubi_sim_secret
-  license_key: SL000000_musubi_sim_key
-  poll_interval: 1s
-  request_interval: 0ms
-  backfill_horizon: 1d
-line:
-  api_base_url: )" + sim.api_url() + R"(
-  data_api_base_url: )" + sim.data_url() + R"(
-  channel_secret: )" + k_secret + R"(
-  channel_access_token: musubi-sim-token
-webhook: {listen: "127.0.0.1:0", path: )" + k_path +
-                                                  R"(}
-admin: {listen: "127.0.0.1:0", token: it-admin-token-0123}
-clock: {follow: ")" + sim.api_url() + R"("}
-templates: ../templates
-scenarios: scenarios/*.yaml
-segments: segments.yaml
-richmenus: richmenus.yaml
-richmenu_sync: {interval: 1s, spot_check_interval: 1h, spot_check_size: 100}
-)");
-        m_log = m_dir / "musubid.log";
-        m_pid = ::fork();
-        if (m_pid == 0) {
-            const int fd = ::open(m_log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-            ::dup2(fd, 1);
-            ::dup2(fd, 2);
-            ::execl(binary, binary, "--config", config.c_str(), nullptr);
-            ::_exit(127);
-        }
-    }
-    ~Musubid() {
-        if (m_pid > 0) {
-            ::kill(m_pid, SIGTERM);
-            ::waitpid(m_pid, nullptr, 0);
-        }
-        if (const char* kept = std::getenv("MUSUBI_TEST_LOGS"); kept != nullptr) {
-            std::error_code ignored;
-            std::filesystem::copy_file(
-                m_log,
-                std::filesystem::path(kept) /
-                    ("richmenu-sync-" + m_log.parent_path().filename().string() + ".log"),
-                std::filesystem::copy_options::overwrite_existing, ignored);
-        }
-    }
-    Musubid(const Musubid&) = delete;
-    Musubid& operator=(const Musubid&) = delete;
-
-    std::string wait_ready() {
-        for (int i = 0; i < 400 && log().find("event=poll.done") == std::string::npos; ++i) {
-            BOOST_REQUIRE_MESSAGE(running(), "musubid exited:\n" + log());
-            std::this_thread::sleep_for(25ms);
-        }
-        const auto text = log();
-        const std::string marker = "event=webhook.listening address=127.0.0.1:";
-        const auto line = text.find(marker);
-        BOOST_REQUIRE_MESSAGE(line != std::string::npos, "no webhook.listening line:\n" + text);
-        return "http://127.0.0.1:" + std::to_string(std::stoi(text.substr(line + marker.size()))) +
-               k_path;
-    }
-    bool running() {
-        if (m_pid <= 0) {
-            return false;
-        }
-        if (::waitpid(m_pid, nullptr, WNOHANG) == m_pid) {
-            m_pid = -1;
-            return false;
-        }
-        return true;
-    }
-    void reload() { ::kill(m_pid, SIGHUP); }
-    std::string log() const {
-        return std::filesystem::exists(m_log) ? test::read_file(m_log) : std::string();
-    }
-    const std::filesystem::path& dir() const { return m_dir.path(); }
-
-    // The first column of every row, as text ("" for NULL).
-    std::vector<std::string> column(const std::string& sql) const {
-        auto db = store::sqlite::Database::open(m_dir / "state" / "musubi.db");
-        BOOST_REQUIRE(db);
-        store::sqlite::set_busy_wait(*db, 5000ms);
-        auto statement = db->prepare(sql);
-        if (!statement) {
-            return {}; // a table not made yet
-        }
-        std::vector<std::string> values;
-        while (true) {
-            auto row = statement->step();
-            BOOST_REQUIRE_MESSAGE(row, sql);
-            if (!*row) {
-                break;
-            }
-            values.push_back(statement->column_is_null(0) ? "" : statement->column_text(0));
-        }
-        return values;
-    }
-
-private:
-    test::TempDir m_dir;
-    std::filesystem::path m_log;
-    pid_t m_pid = -1;
-};
+// Starts musubid on its own folder with the segments, rich menus and postback scenario above;
+// RMS and the clock at the simulator. Waits for its first RMS poll.
+void start_musubid(test::MusubidProcess& musubid, const test::SimProcess& sim) {
+    const auto& home = musubid.home();
+    std::filesystem::create_directories(home / "config" / "scenarios");
+    musubid.copy_shipped("config/carriers.yaml");
+    musubid.copy_shipped("templates");
+    home.write("config/segments.yaml", k_segments);
+    home.write("config/richmenus.yaml", k_richmenus);
+    home.write("config/scenarios/fan-button.yaml", k_fan_scenario);
+    test::MusubidConfig config;
+    config.channel_secret = k_secret;
+    config.rakuten = true;
+    config.follow_clock = true;
+    config.extra = "segments: segments.yaml\n"
+                   "richmenus: richmenus.yaml\n"
+                   "richmenu_sync: {interval: 1s, spot_check_interval: 1h, "
+                   "spot_check_size: 100}\n";
+    musubid.start(sim, config);
+    musubid.wait_ready();
+    musubid.wait_for_log("event=poll.done");
+}
 
 class Shop {
 public:
@@ -234,8 +119,8 @@ public:
              {"orderDatetime", "2026-11-14T10:00:00+0900"},
              {"progress", 700}});
         past_order = past["orderNumber"];
-        musubid.emplace(sim);
-        sim.control_post("/_sim/line/config", {{"webhook_url", musubid->wait_ready()}});
+        start_musubid(musubid, sim);
+        sim.control_post("/_sim/line/config", {{"webhook_url", musubid.webhook_url()}});
         // Provisioned at start: every menu current, guest the default for all.
         wait_for("SELECT count(*) FROM rich_menus WHERE state = 'current'", "4");
     }
@@ -253,22 +138,16 @@ public:
     }
 
     void wait_for(const std::string& sql, const std::string& expected) {
-        std::vector<std::string> got;
-        for (int i = 0; i < 800; ++i) {
-            got = musubid->column(sql);
-            if (got.size() == 1 && got[0] == expected) {
-                return;
-            }
-            std::this_thread::sleep_for(25ms);
-        }
-        BOOST_FAIL(sql << " answered " << (got.empty() ? "no row" : got[0]) << ", expected "
-                       << expected << "; musubid log:\n"
-                       << musubid->log());
+        std::string got;
+        BOOST_REQUIRE_MESSAGE(musubid.wait_for_value(sql, expected, 20s, got),
+                              sql << " answered " << got << ", expected " << expected
+                                  << "; musubid log:\n"
+                                  << musubid.log());
     }
 
     std::string current_id(const std::string& menu) {
-        const auto ids = musubid->column("SELECT rich_menu_id FROM rich_menus WHERE name = '" +
-                                         menu + "' AND state = 'current'");
+        const auto ids = musubid.column("SELECT rich_menu_id FROM rich_menus WHERE name = '" +
+                                        menu + "' AND state = 'current'");
         BOOST_REQUIRE_EQUAL(ids.size(), 1U);
         return ids[0];
     }
@@ -290,11 +169,11 @@ public:
         }
         BOOST_FAIL("LINE holds '" << got << "' for the friend, expected '" << expected
                                   << "'; musubid log:\n"
-                                  << musubid->log());
+                                  << musubid.log());
     }
     // The last change musubi recorded for the friend: "from|to|why" (empty for none/default).
     std::string last_change() {
-        const auto rows = musubid->column(
+        const auto rows = musubid.column(
             "SELECT coalesce(from_menu, '') || '|' || coalesce(to_menu, '') || '|' || why FROM "
             "rich_menu_changes ORDER BY id DESC LIMIT 1");
         return rows.empty() ? std::string() : rows[0];
@@ -323,7 +202,7 @@ public:
     }
 
     test::SimProcess sim;
-    std::optional<Musubid> musubid;
+    test::MusubidProcess musubid{"richmenu-sync"};
     std::string past_order;
 };
 
@@ -383,10 +262,11 @@ BOOST_AUTO_TEST_CASE(a_changed_image_makes_a_new_menu_moves_everyone_and_deletes
     const auto old_id = shop.current_id("linked");
     shop.wait_on_line(old_id);
 
-    std::filesystem::copy_file(shop.musubid->dir() / "templates" / "richmenus" / "vip.png",
-                               shop.musubid->dir() / "templates" / "richmenus" / "linked.png",
+    std::filesystem::copy_file(shop.musubid.home().path() / "templates" / "richmenus" / "vip.png",
+                               shop.musubid.home().path() / "templates" / "richmenus" /
+                                   "linked.png",
                                std::filesystem::copy_options::overwrite_existing);
-    shop.musubid->reload();
+    shop.musubid.reload();
     shop.wait_for("SELECT state FROM rich_menus WHERE rich_menu_id = '" + old_id + "'", "retired");
     const auto new_id = shop.current_id("linked");
     BOOST_TEST(new_id != old_id);

@@ -7,20 +7,14 @@
 // have use the fixtures in tests/integration/scenarios/.
 
 #include <cstdio>
-#include <cstdlib>
 #include <ctime>
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <thread>
-#include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
 #include <nlohmann/json.hpp>
 
-#include "daemon/store/sqlite/database.hpp"
+#include "support/musubid_process.hpp"
 #include "support/sim_process.hpp"
-#include "support/temp_dir.hpp"
 
 using namespace musubi;
 using namespace std::chrono_literals;
@@ -32,7 +26,6 @@ constexpr const char* k_secret = "8c570fa6dd201bb328f1c1eac23a96d8";
 constexpr const char* k_tanaka = "U0123456789abcdef0123456789abcdef";
 constexpr const char* k_sato = "U1123456789abcdef0123456789abcdef";
 constexpr const char* k_tanaka_phone = "090-1111-2201";
-constexpr const char* k_path = "/webhook/line";
 // A Tuesday morning; every case starts here with the clock frozen.
 constexpr const char* k_start = "2026-11-24T10:00:00+0900";
 
@@ -56,147 +49,36 @@ std::string sim_scenario() {
            ", displayName: 佐藤, language: ja}\n";
 }
 
-std::filesystem::path source_dir() {
-    const char* source = std::getenv("MUSUBI_SOURCE_DIR");
-    BOOST_REQUIRE_MESSAGE(source != nullptr, "MUSUBI_SOURCE_DIR is set by ctest");
-    return source;
+// Starts musubid on its own folder: carriers.yaml, the chosen scenario files (shipped ones by
+// name, fixtures by "it:" + name), the shipped templates plus the fixtures'; RMS and the clock
+// at the simulator, reviews read from a drop folder. Waits until its first RMS poll is done.
+void start_musubid(test::MusubidProcess& musubid, const test::SimProcess& sim,
+                   const std::vector<std::string>& scenarios) {
+    const auto source = test::source_dir();
+    const auto fixtures = source / "tests" / "integration" / "scenarios";
+    const auto& home = musubid.home();
+    std::filesystem::create_directories(home / "config" / "scenarios");
+    std::filesystem::create_directories(home / "reviews");
+    for (const auto& name : scenarios) {
+        const auto from = name.starts_with("it:")
+                              ? fixtures / "scenarios" / (name.substr(3) + ".yaml")
+                              : source / "config" / "scenarios" / (name + ".yaml");
+        std::filesystem::copy_file(from, home / "config" / "scenarios" / from.filename());
+    }
+    musubid.copy_shipped("config/carriers.yaml");
+    musubid.copy_shipped("templates");
+    std::filesystem::copy(fixtures / "templates", home / "templates",
+                          std::filesystem::copy_options::recursive);
+    test::MusubidConfig config;
+    config.channel_secret = k_secret;
+    config.rakuten = true;
+    config.follow_clock = true;
+    config.extra = "reviews: {drop_dir: " + (home / "reviews").string() + ", scan_interval: 1s}\n";
+    musubid.start(sim, config);
+    musubid.wait_ready();
+    BOOST_REQUIRE_MESSAGE(musubid.wait_for_log("event=poll.done"),
+                          "no first poll:\n" + musubid.log());
 }
-
-// A musubid process on its own folder: musubi.yaml, carriers.yaml, the chosen scenario files
-// (shipped ones by name, fixtures by "it:" + name), the shipped templates plus the fixtures'.
-class Musubid {
-public:
-    Musubid(const test::SimProcess& sim, const std::vector<std::string>& scenarios) {
-        const char* binary = std::getenv("MUSUBID");
-        BOOST_REQUIRE_MESSAGE(binary != nullptr, "MUSUBID is set by ctest");
-        const auto source = source_dir();
-        const auto fixtures = source / "tests" / "integration" / "scenarios";
-        std::filesystem::create_directories(m_dir / "config" / "scenarios");
-        std::filesystem::create_directories(m_dir / "reviews");
-        for (const auto& name : scenarios) {
-            const auto from = name.starts_with("it:")
-                                  ? fixtures / "scenarios" / (name.substr(3) + ".yaml")
-                                  : source / "config" / "scenarios" / (name + ".yaml");
-            std::filesystem::copy_file(from, m_dir / "config" / "scenarios" / from.filename());
-        }
-        std::filesystem::copy_file(source / "config" / "carriers.yaml",
-                                   m_dir / "config" / "carriers.yaml");
-        std::filesystem::copy(source / "templates", m_dir / "templates",
-                              std::filesystem::copy_options::recursive);
-        std::filesystem::copy(fixtures / "templates", m_dir / "templates",
-                              std::filesystem::copy_options::recursive);
-        const auto config =
-            m_dir.write("config/musubi.yaml", R"(shop: {id: it-shop, name: テスト商店}
-store: {path: )" + (m_dir / "state" / "musubi.db").string() +
-                                                  R"(}
-log: {format: kv, level: info, timestamps: never}
-privacy: {hashing_key: it-hashing-key-0123456789abcdef0123456789abcdef}
-rakuten:
-  enabled: true
-  base_url: )" + sim.api_url() + R"(
-  service_secret: SP000000_musubi_sim_secret
-  license_key: SL000000_musubi_sim_key
-  poll_interval: 1s
-  request_interval: 0ms
-  backfill_horizon: 1d
-line:
-  api_base_url: )" + sim.api_url() + R"(
-  data_api_base_url: )" + sim.data_url() + R"(
-  channel_secret: )" + k_secret + R"(
-  channel_access_token: musubi-sim-token
-webhook: {listen: "127.0.0.1:0", path: )" + k_path +
-                                                  R"(}
-admin: {listen: "127.0.0.1:0", token: it-admin-token-0123}
-clock: {follow: ")" + sim.api_url() + R"("}
-reviews: {drop_dir: )" + (m_dir / "reviews").string() +
-                                                  R"(, scan_interval: 1s}
-templates: ../templates
-scenarios: scenarios/*.yaml
-)");
-        m_log = m_dir / "musubid.log";
-        m_pid = ::fork();
-        if (m_pid == 0) {
-            const int fd = ::open(m_log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-            ::dup2(fd, 1);
-            ::dup2(fd, 2);
-            ::execl(binary, binary, "--config", config.c_str(), nullptr);
-            ::_exit(127);
-        }
-    }
-    ~Musubid() {
-        if (m_pid > 0) {
-            ::kill(m_pid, SIGTERM);
-            ::waitpid(m_pid, nullptr, 0);
-        }
-        // Kept for it.zz_log_scan, which checks every log of the suite for personal data.
-        if (const char* kept = std::getenv("MUSUBI_TEST_LOGS"); kept != nullptr) {
-            std::error_code ignored;
-            std::filesystem::copy_file(
-                m_log,
-                std::filesystem::path(kept) /
-                    ("scenarios-" + m_log.parent_path().filename().string() + ".log"),
-                std::filesystem::copy_options::overwrite_existing, ignored);
-        }
-    }
-    Musubid(const Musubid&) = delete;
-    Musubid& operator=(const Musubid&) = delete;
-
-    // Waits until musubid is ready and its first RMS poll is done; answers the webhook URL.
-    std::string wait_ready() {
-        for (int i = 0; i < 400 && log().find("event=poll.done") == std::string::npos; ++i) {
-            BOOST_REQUIRE_MESSAGE(running(), "musubid exited:\n" + log());
-            std::this_thread::sleep_for(25ms);
-        }
-        const auto text = log();
-        BOOST_REQUIRE_MESSAGE(text.find("event=poll.done") != std::string::npos,
-                              "no first poll:\n" + text);
-        const std::string marker = "event=webhook.listening address=127.0.0.1:";
-        const auto line = text.find(marker);
-        BOOST_REQUIRE_MESSAGE(line != std::string::npos, "no webhook.listening line:\n" + text);
-        return "http://127.0.0.1:" + std::to_string(std::stoi(text.substr(line + marker.size()))) +
-               k_path;
-    }
-    bool running() {
-        if (m_pid <= 0) {
-            return false;
-        }
-        if (::waitpid(m_pid, nullptr, WNOHANG) == m_pid) {
-            m_pid = -1;
-            return false;
-        }
-        return true;
-    }
-
-    std::string log() const {
-        return std::filesystem::exists(m_log) ? test::read_file(m_log) : std::string();
-    }
-    const std::filesystem::path& dir() const { return m_dir.path(); }
-
-    // The first column of every row, as text ("" for NULL).
-    std::vector<std::string> column(const std::string& sql) const {
-        auto db = store::sqlite::Database::open(m_dir / "state" / "musubi.db");
-        BOOST_REQUIRE(db);
-        store::sqlite::set_busy_wait(*db, 5000ms);
-        auto statement = db->prepare(sql);
-        BOOST_REQUIRE_MESSAGE(statement, sql);
-        std::vector<std::string> values;
-        while (true) {
-            auto row = statement->step();
-            BOOST_REQUIRE_MESSAGE(row, sql);
-            if (!*row) {
-                break;
-            }
-            values.push_back(statement->column_text(0));
-        }
-        return values;
-    }
-    std::int64_t count(const std::string& sql) const { return std::stoll(column(sql).at(0)); }
-
-private:
-    test::TempDir m_dir;
-    std::filesystem::path m_log;
-    pid_t m_pid = -1;
-};
 
 // One delivery as the ledger shows it.
 struct Delivery {
@@ -219,8 +101,8 @@ public:
              {"orderDatetime", "2026-11-14T10:00:00+0900"},
              {"progress", 700}});
         past_order = past["orderNumber"];
-        musubid.emplace(sim, scenarios);
-        sim.control_post("/_sim/line/config", {{"webhook_url", musubid->wait_ready()}});
+        start_musubid(musubid, sim, scenarios);
+        sim.control_post("/_sim/line/config", {{"webhook_url", musubid.webhook_url()}});
     }
 
     // Moves simulated time. musubid reads the simulator's clock at most 200 ms (real) after
@@ -262,23 +144,17 @@ public:
         }
         BOOST_FAIL("waited for " << n << " messages to " << user << ", got "
                                  << deliveries(user).size() << "; musubid log:\n"
-                                 << musubid->log());
+                                 << musubid.log());
         return {};
     }
     // Waits until the store answers `sql` with `expected` (the poller and the engine run on
     // their own threads).
     void wait_for(const std::string& sql, const std::string& expected) {
-        std::vector<std::string> got;
-        for (int i = 0; i < 600; ++i) {
-            got = musubid->column(sql);
-            if (got.size() == 1 && got[0] == expected) {
-                return;
-            }
-            std::this_thread::sleep_for(25ms);
-        }
-        BOOST_FAIL(sql << " answered " << (got.empty() ? "no row" : got[0]) << ", expected "
-                       << expected << "; musubid log:\n"
-                       << musubid->log());
+        std::string got;
+        BOOST_REQUIRE_MESSAGE(musubid.wait_for_value(sql, expected, 15s, got),
+                              sql << " answered " << got << ", expected " << expected
+                                  << "; musubid log:\n"
+                                  << musubid.log());
     }
     // Waits until musubid has done everything that is due at the simulator's now: every
     // webhook event and fact processed, no enrollment step due, no message waiting to be sent.
@@ -333,7 +209,7 @@ public:
     }
 
     test::SimProcess sim;
-    std::optional<Musubid> musubid;
+    test::MusubidProcess musubid{"scenarios"};
     std::string past_order;
 };
 
@@ -425,7 +301,7 @@ BOOST_AUTO_TEST_CASE(a_new_friend_is_greeted_with_the_rendered_text) {
     shop.settle();
     BOOST_REQUIRE(shop.deliveries(k_tanaka).size() == 1u);
     check(got[0], "reply", k_start, text(k_greeting));
-    BOOST_TEST(shop.musubid->column("SELECT scenario || ' ' || state || ' ' || kind FROM outbox") ==
+    BOOST_TEST(shop.musubid.column("SELECT scenario || ' ' || state || ' ' || kind FROM outbox") ==
                std::vector<std::string>{"greeting sent reply"});
     BOOST_TEST(shop.deliveries(k_sato).empty());
 }
@@ -443,10 +319,10 @@ BOOST_AUTO_TEST_CASE(linking_in_chat_is_thanked_by_link_thanks_with_the_reply_to
                " を確認しています。\n\nご本人確認のため、ご注文時にご登録の電話番号の下4桁（数字4"
                "つ）を送ってください。\n例: 5678"));
     check(got[2], "reply", k_start, text(k_link_thanks));
-    BOOST_TEST(shop.musubid->column(
+    BOOST_TEST(shop.musubid.column(
                    "SELECT state || ' ' || kind FROM outbox WHERE scenario = 'link-thanks'") ==
                std::vector<std::string>{"sent reply"});
-    BOOST_TEST(shop.musubid->column("SELECT tag FROM friend_tags") ==
+    BOOST_TEST(shop.musubid.column("SELECT tag FROM friend_tags") ==
                std::vector<std::string>{"linked"});
 }
 
@@ -459,7 +335,7 @@ BOOST_AUTO_TEST_CASE(a_linked_buyers_order_is_thanked_with_number_items_and_tota
     shop.settle();
     BOOST_REQUIRE(shop.deliveries(k_tanaka).size() == 4u);
     check(got[3], "push", "2026-11-24T10:05:00+0900", text(order_thanks(number)));
-    BOOST_TEST(shop.musubid->column("SELECT state FROM outbox WHERE scenario = 'order-thanks'") ==
+    BOOST_TEST(shop.musubid.column("SELECT state FROM outbox WHERE scenario = 'order-thanks'") ==
                std::vector<std::string>{"sent"});
 }
 
@@ -483,8 +359,8 @@ BOOST_AUTO_TEST_CASE(a_shipment_is_announced_with_carrier_and_tracking_link) {
     linked_order_shipped_at(shop, "2026-11-24T11:00:00+0900"); // checks the notice itself
     shop.settle();
     BOOST_TEST(shop.deliveries(k_tanaka).size() == 5u);
-    BOOST_TEST(shop.musubid->column("SELECT state || ' ' || critical FROM outbox WHERE scenario = "
-                                    "'shipping-notice'") == std::vector<std::string>{"sent 1"});
+    BOOST_TEST(shop.musubid.column("SELECT state || ' ' || critical FROM outbox WHERE scenario = "
+                                   "'shipping-notice'") == std::vector<std::string>{"sent 1"});
 }
 
 BOOST_AUTO_TEST_CASE(the_review_request_comes_three_days_after_shipping_then_the_coupon) {
@@ -503,18 +379,18 @@ BOOST_AUTO_TEST_CASE(the_review_request_comes_three_days_after_shipping_then_the
     shop.set_clock("2026-11-27T15:00:00+0900");
     shop.sim.control_post("/_sim/rakuten/reviews/export",
                           {{"orderNumbers", {number}},
-                           {"directory", (shop.musubid->dir() / "reviews").string()},
+                           {"directory", (shop.musubid.home().path() / "reviews").string()},
                            {"encoding", "cp932"},
                            {"rating", 5}});
     got = shop.wait_deliveries(k_tanaka, 7);
     shop.settle();
     BOOST_TEST(shop.deliveries(k_tanaka).size() == 7u);
     check(got[6], "push", "2026-11-27T15:00:00+0900", text(k_review_coupon));
-    BOOST_TEST(shop.musubid->column("SELECT step || ' ' || state FROM outbox WHERE scenario = "
-                                    "'review-request' ORDER BY id") ==
+    BOOST_TEST(shop.musubid.column("SELECT step || ' ' || state FROM outbox WHERE scenario = "
+                                   "'review-request' ORDER BY id") ==
                (std::vector<std::string>{"ask sent", "coupon sent"}));
-    BOOST_TEST(shop.musubid->column("SELECT state || ' ' || end_reason FROM enrollments WHERE "
-                                    "scenario = 'review-request'") ==
+    BOOST_TEST(shop.musubid.column("SELECT state || ' ' || end_reason FROM enrollments WHERE "
+                                   "scenario = 'review-request'") ==
                std::vector<std::string>{"done all steps done"});
 }
 
@@ -524,7 +400,7 @@ BOOST_AUTO_TEST_CASE(a_buyer_who_reviewed_already_is_not_asked_but_gets_the_coup
     shop.set_clock("2026-11-26T12:00:00+0900");
     shop.sim.control_post("/_sim/rakuten/reviews/export",
                           {{"orderNumbers", {number}},
-                           {"directory", (shop.musubid->dir() / "reviews").string()},
+                           {"directory", (shop.musubid.home().path() / "reviews").string()},
                            {"rating", 4}});
     shop.wait_for("SELECT count(*) FROM facts WHERE kind = 'review.posted' AND processed_at IS "
                   "NOT NULL",
@@ -538,10 +414,10 @@ BOOST_AUTO_TEST_CASE(a_buyer_who_reviewed_already_is_not_asked_but_gets_the_coup
     // (config/scenarios/README.md, `on:`) and thanks for it at once.
     BOOST_TEST(shop.deliveries(k_tanaka).size() == 6u);
     check(got[5], "push", "2026-11-27T11:00:00+0900", text(k_review_coupon));
-    BOOST_TEST(shop.musubid->column("SELECT step || ' ' || state FROM outbox WHERE scenario = "
-                                    "'review-request'") == std::vector<std::string>{"coupon sent"});
-    BOOST_TEST(shop.musubid->column("SELECT state FROM enrollments WHERE scenario = "
-                                    "'review-request'") == std::vector<std::string>{"done"});
+    BOOST_TEST(shop.musubid.column("SELECT step || ' ' || state FROM outbox WHERE scenario = "
+                                   "'review-request'") == std::vector<std::string>{"coupon sent"});
+    BOOST_TEST(shop.musubid.column("SELECT state FROM enrollments WHERE scenario = "
+                                   "'review-request'") == std::vector<std::string>{"done"});
 }
 
 BOOST_AUTO_TEST_CASE(a_shipment_late_at_night_gets_its_review_request_at_ten) {
@@ -551,8 +427,8 @@ BOOST_AUTO_TEST_CASE(a_shipment_late_at_night_gets_its_review_request_at_ten) {
     shop.set_clock("2026-11-27T23:30:00+0900");
     shop.settle();
     BOOST_TEST(shop.deliveries(k_tanaka).size() == 5u);
-    BOOST_TEST(shop.musubid->column("SELECT next_at FROM enrollments WHERE scenario = "
-                                    "'review-request'") ==
+    BOOST_TEST(shop.musubid.column("SELECT next_at FROM enrollments WHERE scenario = "
+                                   "'review-request'") ==
                std::vector<std::string>{std::to_string(epoch_ms("2026-11-28T10:00:00+0900"))});
     shop.set_clock("2026-11-28T09:59:59+0900");
     shop.settle();
@@ -584,8 +460,8 @@ BOOST_AUTO_TEST_CASE(a_keyword_is_answered_through_the_reply_api_while_the_token
     shop.settle();
     BOOST_TEST(shop.deliveries(k_tanaka).size() == 4u);
     check(got[3], "push", "2026-11-24T10:05:00+0900", text(k_keyword_reply));
-    BOOST_TEST(shop.musubid->column("SELECT kind FROM outbox WHERE scenario = 'keyword-reply' "
-                                    "ORDER BY id") ==
+    BOOST_TEST(shop.musubid.column("SELECT kind FROM outbox WHERE scenario = 'keyword-reply' "
+                                   "ORDER BY id") ==
                (std::vector<std::string>{"reply", "reply", "push"}));
 }
 
@@ -600,8 +476,8 @@ BOOST_AUTO_TEST_CASE(an_order_cancelled_before_the_review_request_gets_none) {
     shop.set_clock("2026-11-28T12:00:00+0900");
     shop.settle();
     BOOST_TEST(shop.deliveries(k_tanaka).size() == 5u);
-    BOOST_TEST(shop.musubid->count("SELECT count(*) FROM outbox WHERE scenario = "
-                                   "'review-request'") == 0);
+    BOOST_TEST(shop.musubid.count("SELECT count(*) FROM outbox WHERE scenario = "
+                                  "'review-request'") == 0);
 }
 
 BOOST_AUTO_TEST_CASE(a_friend_who_unfollows_gets_nothing_more_and_nothing_fails) {
@@ -618,14 +494,14 @@ BOOST_AUTO_TEST_CASE(a_friend_who_unfollows_gets_nothing_more_and_nothing_fails)
     shop.set_clock("2026-11-28T12:00:00+0900");
     shop.settle();
     BOOST_TEST(shop.deliveries(k_tanaka).size() == 5u);
-    BOOST_TEST(shop.musubid->column("SELECT state || ' ' || reason || ' ' || attempts FROM outbox "
-                                    "WHERE scenario = 'next-day-note'") ==
+    BOOST_TEST(shop.musubid.column("SELECT state || ' ' || reason || ' ' || attempts FROM outbox "
+                                   "WHERE scenario = 'next-day-note'") ==
                std::vector<std::string>{"skipped friend has blocked the account 0"});
-    BOOST_TEST(shop.musubid->count("SELECT count(*) FROM outbox WHERE scenario = "
-                                   "'review-request'") == 0);
-    BOOST_TEST(shop.musubid->count("SELECT count(*) FROM outbox WHERE state IN ('failed', "
-                                   "'pending', 'sending')") == 0);
-    BOOST_TEST(shop.musubid->count("SELECT count(*) FROM enrollments WHERE state = 'active'") == 0);
+    BOOST_TEST(shop.musubid.count("SELECT count(*) FROM outbox WHERE scenario = "
+                                  "'review-request'") == 0);
+    BOOST_TEST(shop.musubid.count("SELECT count(*) FROM outbox WHERE state IN ('failed', "
+                                  "'pending', 'sending')") == 0);
+    BOOST_TEST(shop.musubid.count("SELECT count(*) FROM enrollments WHERE state = 'active'") == 0);
     // Nothing was even tried: LINE saw no push to the blocked friend.
     BOOST_TEST(shop.sim.control_get(std::string("/_sim/line/ledger/") + k_tanaka)["undelivered"] ==
                0);
@@ -668,8 +544,7 @@ BOOST_AUTO_TEST_CASE(the_daily_cap_holds_a_note_to_the_next_day_but_not_the_ship
                   std::to_string(epoch_ms("2026-11-25T10:00:00+0900")));
     shop.settle();
     BOOST_TEST(shop.deliveries(k_tanaka).size() == 4u);
-    BOOST_TEST(shop.musubid->count("SELECT count(*) FROM outbox WHERE scenario = 'care-note'") ==
-               0);
+    BOOST_TEST(shop.musubid.count("SELECT count(*) FROM outbox WHERE scenario = 'care-note'") == 0);
     shop.set_clock("2026-11-25T10:00:00+0900");
     got = shop.wait_deliveries(k_tanaka, 5);
     shop.settle();
@@ -693,8 +568,8 @@ BOOST_AUTO_TEST_CASE(reentry_once_answers_a_friend_only_the_first_time) {
           text("佐藤さん、初回限定クーポンです: FIRST100"));
     shop.settle();
     BOOST_TEST(shop.deliveries(k_tanaka).size() == 1u);
-    BOOST_TEST(shop.musubid->count("SELECT count(*) FROM enrollments WHERE scenario = "
-                                   "'once-coupon'") == 2);
+    BOOST_TEST(shop.musubid.count("SELECT count(*) FROM enrollments WHERE scenario = "
+                                  "'once-coupon'") == 2);
 }
 
 BOOST_AUTO_TEST_CASE(reentry_per_subject_runs_once_per_order_and_once_runs_once_per_friend) {
@@ -718,8 +593,8 @@ BOOST_AUTO_TEST_CASE(reentry_per_subject_runs_once_per_order_and_once_runs_once_
     check(got[2], "push", "2026-11-24T10:05:00+0900",
           text("テスト商店での初めてのご注文ありがとうございます。"));
     check(got[3], "push", "2026-11-24T10:10:00+0900", text("ご注文 " + second + " を承りました。"));
-    BOOST_TEST(shop.musubid->column("SELECT scenario || ' ' || subject FROM enrollments ORDER BY "
-                                    "id") ==
+    BOOST_TEST(shop.musubid.column("SELECT scenario || ' ' || subject FROM enrollments ORDER BY "
+                                   "id") ==
                (std::vector<std::string>{"every-order " + first, "first-order " + first,
                                          "every-order " + second}));
 }
@@ -741,8 +616,8 @@ BOOST_AUTO_TEST_CASE(reentry_always_with_cooldown_greets_again_only_after_30_day
     shop.settle();
     BOOST_TEST(shop.deliveries(k_tanaka).size() == 2u);
     check(got[1], "reply", "2026-12-24T10:00:01+0900", text(k_greeting));
-    BOOST_TEST(shop.musubid->count("SELECT count(*) FROM enrollments WHERE scenario = "
-                                   "'greeting'") == 2);
+    BOOST_TEST(shop.musubid.count("SELECT count(*) FROM enrollments WHERE scenario = "
+                                  "'greeting'") == 2);
 }
 
 BOOST_AUTO_TEST_CASE(reentry_always_starts_again_only_after_the_running_one_ended) {
@@ -752,7 +627,7 @@ BOOST_AUTO_TEST_CASE(reentry_always_starts_again_only_after_the_running_one_ende
     shop.set_clock("2026-11-24T10:30:00+0900");
     shop.say(k_tanaka, "相談の続きです"); // the first one still waits: not started again
     shop.settle();
-    BOOST_TEST(shop.musubid->count("SELECT count(*) FROM enrollments") == 1);
+    BOOST_TEST(shop.musubid.count("SELECT count(*) FROM enrollments") == 1);
     shop.set_clock("2026-11-24T11:00:00+0900");
     auto got = shop.wait_deliveries(k_tanaka, 1);
     const auto callback = text("田中さん、ご相談の件で担当よりご連絡します。");
@@ -764,7 +639,7 @@ BOOST_AUTO_TEST_CASE(reentry_always_starts_again_only_after_the_running_one_ende
     shop.settle();
     BOOST_TEST(shop.deliveries(k_tanaka).size() == 2u);
     check(got[1], "push", "2026-11-24T12:30:00+0900", callback);
-    BOOST_TEST(shop.musubid->column("SELECT state FROM enrollments ORDER BY id") ==
+    BOOST_TEST(shop.musubid.column("SELECT state FROM enrollments ORDER BY id") ==
                (std::vector<std::string>{"done", "done"}));
 }
 
@@ -792,7 +667,7 @@ BOOST_AUTO_TEST_CASE(a_message_over_lines_limit_fails_with_the_reason_and_is_not
     shop.wait_for("SELECT state FROM outbox WHERE scenario = 'item-list'", "failed");
     shop.settle();
     BOOST_TEST(
-        shop.musubid->column("SELECT reason FROM outbox WHERE scenario = 'item-list'").at(0) ==
+        shop.musubid.column("SELECT reason FROM outbox WHERE scenario = 'item-list'").at(0) ==
         "template it_item_list: messages[0].text is 5,995 characters; LINE allows 5,000");
     BOOST_TEST(shop.deliveries(k_tanaka).size() == 2u); // the question and the link thanks
     BOOST_TEST(shop.sim.control_get("/_sim/line/ledger")["counters"]["refused_total"] == 0);

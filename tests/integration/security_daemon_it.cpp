@@ -6,9 +6,7 @@
 // answered, what the simulated LINE delivered (its ledger), and what the database holds.
 
 #include <cstdlib>
-#include <fcntl.h>
 #include <fstream>
-#include <signal.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -20,8 +18,8 @@
 #include "daemon/linking/page_token.hpp"
 #include "daemon/store/sqlite/database.hpp"
 #include "security_http_support.hpp"
+#include "support/musubid_process.hpp"
 #include "support/sim_process.hpp"
-#include "support/temp_dir.hpp"
 
 using namespace musubi;
 using namespace std::chrono_literals;
@@ -96,103 +94,30 @@ Run run(const std::vector<std::string>& args) {
 // A musubid process with its own configuration, store and log; both listeners on ports the
 // system picks. Chat and web linking are on (3 attempts per hour), and the shop's own-site
 // feed is read from a drop folder.
-class Musubid {
+class Musubid : public test::MusubidProcess {
 public:
-    explicit Musubid(const test::SimProcess& sim) {
-        const char* binary = std::getenv("MUSUBID");
-        const char* source = std::getenv("MUSUBI_SOURCE_DIR");
-        BOOST_REQUIRE_MESSAGE(binary != nullptr && source != nullptr,
-                              "MUSUBID and MUSUBI_SOURCE_DIR are set by ctest");
-        std::filesystem::create_directories(m_dir / "config");
-        std::filesystem::create_directories(m_dir / "ecfeed");
-        std::filesystem::copy(std::filesystem::path(source) / "config" / "scenarios",
-                              m_dir / "config" / "scenarios",
-                              std::filesystem::copy_options::recursive);
-        std::filesystem::copy(std::filesystem::path(source) / "templates", m_dir / "templates",
-                              std::filesystem::copy_options::recursive);
-        m_config = m_dir.write("config/musubi.yaml",
-                               "shop: {id: security-shop, name: テスト商店}\n"
-                               "store: {path: " +
-                                   db_path().string() +
-                                   "}\n"
-                                   "log: {format: kv, level: debug, timestamps: never}\n"
-                                   "privacy: {hashing_key: " +
-                                   k_hashing_key +
-                                   "}\n"
-                                   "rakuten: {enabled: false}\n"
-                                   "clock: {follow: \"" +
-                                   sim.api_url() +
-                                   "\"}\n"
-                                   "line:\n"
-                                   "  api_base_url: " +
-                                   sim.api_url() + "\n  data_api_base_url: " + sim.data_url() +
-                                   "\n  channel_secret: " + k_secret +
-                                   "\n  channel_access_token: musubi-sim-token\n"
-                                   "webhook: {listen: \"127.0.0.1:0\", path: " +
-                                   k_path +
-                                   ", max_body_bytes: 4096}\n"
-                                   "admin: {listen: \"127.0.0.1:0\", token: " +
-                                   k_admin_token +
-                                   "}\n"
-                                   "linking: {page_url: \"http://127.0.0.1/link\", max_attempts: "
-                                   "3, attempt_window: 1h}\n"
-                                   "ecfeed: {drop_dir: " +
-                                   (m_dir / "ecfeed").string() +
-                                   ", poll_interval: 1s}\n"
-                                   "templates: ../templates\n"
-                                   "scenarios: scenarios/*.yaml\n");
-        m_log = m_dir / "musubid.log";
-        m_pid = ::fork();
-        if (m_pid == 0) {
-            const int fd = ::open(m_log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-            ::dup2(fd, 1);
-            ::dup2(fd, 2);
-            ::execl(binary, binary, "--config", m_config.c_str(), nullptr);
-            ::_exit(127);
-        }
+    explicit Musubid(const test::SimProcess& sim)
+        : MusubidProcess("security") {
+        copy_shipped("config/scenarios");
+        copy_shipped("templates");
+        std::filesystem::create_directories(home() / "ecfeed");
+        test::MusubidConfig config;
+        config.shop_id = "security-shop";
+        config.log_level = "debug";
+        config.hashing_key = k_hashing_key;
+        config.channel_secret = k_secret;
+        config.webhook_options = "max_body_bytes: 4096";
+        config.admin_token = k_admin_token;
+        config.follow_clock = true;
+        config.extra = "linking: {page_url: \"http://127.0.0.1/link\", max_attempts: 3, "
+                       "attempt_window: 1h}\n"
+                       "ecfeed: {drop_dir: " +
+                       (home() / "ecfeed").string() + ", poll_interval: 1s}\n";
+        start(sim, config);
         wait_ready();
         sim.control_post("/_sim/line/config", {{"webhook_url", webhook_url()}});
     }
-    ~Musubid() {
-        if (m_pid > 0) {
-            ::kill(m_pid, SIGTERM);
-            ::waitpid(m_pid, nullptr, 0);
-        }
-        // Kept for it.zz_log_scan, which checks every log of the suite for personal data.
-        if (const char* kept = std::getenv("MUSUBI_TEST_LOGS"); kept != nullptr) {
-            std::error_code ignored;
-            std::filesystem::copy_file(
-                m_log,
-                std::filesystem::path(kept) /
-                    ("security-" + m_log.parent_path().filename().string() + ".log"),
-                std::filesystem::copy_options::overwrite_existing, ignored);
-        }
-    }
-    Musubid(const Musubid&) = delete;
-    Musubid& operator=(const Musubid&) = delete;
 
-    int webhook_port() const { return m_webhook_port; }
-    int admin_port() const { return m_admin_port; }
-    std::string webhook_url() const {
-        return "http://127.0.0.1:" + std::to_string(m_webhook_port) + k_path;
-    }
-    std::string log() const {
-        return std::filesystem::exists(m_log) ? test::read_file(m_log) : std::string();
-    }
-    std::filesystem::path db_path() const { return m_dir / "state" / "musubi.db"; }
-
-    std::vector<std::string> column(const std::string& sql) const {
-        auto db = store::sqlite::Database::open(db_path());
-        BOOST_REQUIRE(db);
-        auto statement = db->prepare(sql);
-        BOOST_REQUIRE_MESSAGE(statement, sql);
-        std::vector<std::string> values;
-        while (*statement->step()) {
-            values.push_back(statement->column_text(0));
-        }
-        return values;
-    }
-    std::int64_t count(const std::string& sql) const { return std::stoll(column(sql).at(0)); }
     std::int64_t friend_id(const std::string& user_id) const {
         std::vector<std::string> ids;
         BOOST_REQUIRE(eventually([&] {
@@ -213,16 +138,16 @@ public:
 
     // Puts one feed file into the drop folder, old enough to be read at the next scan.
     void drop_feed(const std::string& name, const std::string& lines) {
-        const auto file = m_dir.write("ecfeed/" + name + ".part", lines);
+        const auto file = home().write("ecfeed/" + name + ".part", lines);
         std::filesystem::last_write_time(file, std::filesystem::file_time_type::clock::now() - 1h);
-        std::filesystem::rename(file, m_dir / "ecfeed" / (name + ".jsonl"));
+        std::filesystem::rename(file, home() / "ecfeed" / (name + ".jsonl"));
     }
 
     // musubictl with this configuration and exactly these arguments.
     Run ctl(std::vector<std::string> args) const {
         const char* binary = std::getenv("MUSUBICTL");
         BOOST_REQUIRE(binary != nullptr);
-        args.insert(args.begin(), {binary, "--config", m_config.string()});
+        args.insert(args.begin(), {binary, "--config", config_path().string()});
         return run(args);
     }
 
@@ -231,38 +156,13 @@ public:
                              const std::string& content_type = "application/json",
                              const std::string& extra_headers = "") const {
         return test::exchange(
-            m_webhook_port,
+            webhook_port(),
             std::string("POST ") + k_path + " HTTP/1.1\r\nHost: t\r\nConnection: close\r\n" +
                 (content_type.empty() ? "" : "Content-Type: " + content_type + "\r\n") +
                 "x-line-signature: " + line::webhook_signature(k_secret, body) + "\r\n" +
                 extra_headers + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
                 body);
     }
-
-private:
-    void wait_ready() {
-        for (int i = 0; i < 400 && log().find("event=ready") == std::string::npos; ++i) {
-            int status = 0;
-            BOOST_REQUIRE_MESSAGE(::waitpid(m_pid, &status, WNOHANG) == 0,
-                                  "musubid exited:\n" + log());
-            std::this_thread::sleep_for(25ms);
-        }
-        const auto text = log();
-        m_webhook_port = port_after(text, "event=webhook.listening address=127.0.0.1:");
-        m_admin_port = port_after(text, "event=admin.listening address=127.0.0.1:");
-    }
-    static int port_after(const std::string& text, const std::string& marker) {
-        const auto at = text.find(marker);
-        BOOST_REQUIRE_MESSAGE(at != std::string::npos, "no '" + marker + "' in:\n" + text);
-        return std::stoi(text.substr(at + marker.size()));
-    }
-
-    test::TempDir m_dir;
-    std::filesystem::path m_config;
-    std::filesystem::path m_log;
-    pid_t m_pid = -1;
-    int m_webhook_port = 0;
-    int m_admin_port = 0;
 };
 
 std::vector<int> statuses(const json& answer) {

@@ -4,24 +4,16 @@
 // daemon's SQLite file holds (each event once), and that a taken port stops musubid with a
 // clear error.
 
-#include <cstdlib>
-#include <fcntl.h>
 #include <set>
-#include <signal.h>
-#include <sys/wait.h>
-#include <thread>
-#include <unistd.h>
 
 #include <Poco/Net/ServerSocket.h>
 #include <boost/test/unit_test.hpp>
 #include <nlohmann/json.hpp>
 
-#include "daemon/store/sqlite/database.hpp"
+#include "support/musubid_process.hpp"
 #include "support/sim_process.hpp"
-#include "support/temp_dir.hpp"
 
 using namespace musubi;
-using namespace std::chrono_literals;
 using nlohmann::json;
 
 namespace {
@@ -29,139 +21,24 @@ namespace {
 constexpr const char* k_secret = "8c570fa6dd201bb328f1c1eac23a96d8";
 constexpr const char* k_tanaka = "U0123456789abcdef0123456789abcdef";
 constexpr const char* k_sato = "U1123456789abcdef0123456789abcdef";
-constexpr const char* k_path = "/webhook/line";
 
 std::string scenario() {
     return std::string("line:\n  channel_secret: ") + k_secret +
            "\n  friends:\n    - {userId: " + k_tanaka + ", displayName: 田中, language: ja}\n";
 }
 
-// A musubid process with its own configuration, store and log, listening for webhooks on a
-// port the system picks (or the one given).
-class Musubid {
-public:
-    Musubid(const test::SimProcess& sim, const std::string& listen = "127.0.0.1:0") {
-        const char* binary = std::getenv("MUSUBID");
-        const char* source = std::getenv("MUSUBI_SOURCE_DIR");
-        BOOST_REQUIRE_MESSAGE(binary != nullptr && source != nullptr,
-                              "MUSUBID and MUSUBI_SOURCE_DIR are set by ctest");
-        std::filesystem::create_directories(m_dir / "config");
-        std::filesystem::copy(std::filesystem::path(source) / "config" / "scenarios",
-                              m_dir / "config" / "scenarios",
-                              std::filesystem::copy_options::recursive);
-        std::filesystem::copy(std::filesystem::path(source) / "templates", m_dir / "templates",
-                              std::filesystem::copy_options::recursive);
-        const auto config =
-            m_dir.write("config/musubi.yaml", R"(shop: {id: it-shop, name: テスト商店}
-store: {path: )" + (m_dir / "state" / "musubi.db").string() +
-                                                  R"(}
-log: {format: kv, level: debug, timestamps: never}
-privacy: {hashing_key: it-hashing-key-0123456789abcdef0123456789abcdef}
-rakuten: {enabled: false}
-line:
-  api_base_url: )" + sim.api_url() + R"(
-  data_api_base_url: )" + sim.data_url() +
-                                                  R"(
-  channel_secret: )" + k_secret + R"(
-  channel_access_token: musubi-sim-token
-webhook: {listen: ")" + listen + R"(", path: )" + k_path +
-                                                  R"(}
-admin: {listen: "127.0.0.1:0", token: it-admin-token-0123}
-templates: ../templates
-scenarios: scenarios/*.yaml
-)");
-        m_log = m_dir / "musubid.log";
-        m_pid = ::fork();
-        if (m_pid == 0) {
-            const int fd = ::open(m_log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-            ::dup2(fd, 1);
-            ::dup2(fd, 2);
-            ::execl(binary, binary, "--config", config.c_str(), nullptr);
-            ::_exit(127);
-        }
-    }
-    ~Musubid() {
-        if (m_pid > 0) {
-            ::kill(m_pid, SIGKILL);
-            ::waitpid(m_pid, nullptr, 0);
-        }
-        // Kept for it.zz_log_scan, which checks every log of the suite for personal data.
-        if (const char* kept = std::getenv("MUSUBI_TEST_LOGS"); kept != nullptr) {
-            std::error_code ignored;
-            std::filesystem::copy_file(
-                m_log,
-                std::filesystem::path(kept) /
-                    ("webhook_server-" + m_log.parent_path().filename().string() + ".log"),
-                std::filesystem::copy_options::overwrite_existing, ignored);
-        }
-    }
-    Musubid(const Musubid&) = delete;
-    Musubid& operator=(const Musubid&) = delete;
-
-    // Waits for READY's log line; then the listener is bound and its port logged.
-    void wait_ready() {
-        for (int i = 0; i < 400 && log().find("event=ready") == std::string::npos; ++i) {
-            BOOST_REQUIRE_MESSAGE(running(), "musubid exited:\n" + log());
-            std::this_thread::sleep_for(25ms);
-        }
-        const auto text = log();
-        const auto line = text.find("event=webhook.listening address=127.0.0.1:");
-        BOOST_REQUIRE_MESSAGE(line != std::string::npos, "no webhook.listening line:\n" + text);
-        m_port = std::stoi(text.substr(line + std::string_view("event=webhook.listening "
-                                                               "address=127.0.0.1:")
-                                                  .size()));
-        BOOST_TEST(text.find("path=/webhook/line") != std::string::npos);
-    }
-    bool running() {
-        if (m_pid <= 0) {
-            return false;
-        }
-        int status = 0;
-        if (::waitpid(m_pid, &status, WNOHANG) == m_pid) {
-            m_pid = -1;
-            m_exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-            return false;
-        }
-        return true;
-    }
-    // Waits for the process to end (sending SIGTERM first when `terminate`); its exit code.
-    int wait_exit(bool terminate) {
-        if (m_pid > 0) {
-            if (terminate) {
-                ::kill(m_pid, SIGTERM);
-            }
-            int status = 0;
-            ::waitpid(m_pid, &status, 0);
-            m_pid = -1;
-            m_exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-        }
-        return m_exit_code;
-    }
-
-    int port() const { return m_port; }
-    std::string url() const { return "http://127.0.0.1:" + std::to_string(m_port) + k_path; }
-    std::string log() const {
-        return std::filesystem::exists(m_log) ? test::read_file(m_log) : std::string();
-    }
-    std::vector<std::string> column(const std::string& sql) const {
-        auto db = store::sqlite::Database::open(m_dir / "state" / "musubi.db");
-        BOOST_REQUIRE(db);
-        auto statement = db->prepare(sql);
-        BOOST_REQUIRE(statement);
-        std::vector<std::string> values;
-        while (*statement->step()) {
-            values.push_back(statement->column_text(0));
-        }
-        return values;
-    }
-
-private:
-    test::TempDir m_dir;
-    std::filesystem::path m_log;
-    pid_t m_pid = -1;
-    int m_port = 0;
-    int m_exit_code = -1;
-};
+// A musubid with its own configuration, store and log (kept as webhook_server-*.log),
+// listening for webhooks on a port the system picks (or the one given).
+void start(test::MusubidProcess& musubid, const test::SimProcess& sim,
+           const std::string& listen = "127.0.0.1:0") {
+    musubid.copy_shipped("config/scenarios");
+    musubid.copy_shipped("templates");
+    test::MusubidConfig config;
+    config.log_level = "debug";
+    config.channel_secret = k_secret;
+    config.webhook_listen = listen;
+    musubid.start(sim, config);
+}
 
 std::vector<int> statuses(const json& answer) {
     std::vector<int> found;
@@ -177,9 +54,11 @@ BOOST_AUTO_TEST_SUITE(webhook_server)
 
 BOOST_AUTO_TEST_CASE(friends_events_are_answered_200_and_stored_once) {
     test::SimProcess sim(scenario());
-    Musubid musubid(sim);
+    test::MusubidProcess musubid("webhook_server");
+    start(musubid, sim);
     musubid.wait_ready();
-    sim.control_post("/_sim/line/config", {{"webhook_url", musubid.url()}});
+    BOOST_TEST(musubid.log().find("path=/webhook/line") != std::string::npos);
+    sim.control_post("/_sim/line/config", {{"webhook_url", musubid.webhook_url()}});
 
     // LINE's connection check.
     BOOST_TEST(statuses(sim.control_post("/_sim/line/webhooks/verify")) == std::vector<int>{200});
@@ -246,7 +125,7 @@ BOOST_AUTO_TEST_CASE(friends_events_are_answered_200_and_stored_once) {
     BOOST_TEST(body["type"] == "follow");
     BOOST_TEST(body["deliveryContext"]["isRedelivery"] == false); // the first copy is kept
 
-    BOOST_TEST(musubid.wait_exit(true) == 0);
+    BOOST_TEST(musubid.stop() == 0);
     const auto log = musubid.log();
     BOOST_TEST(log.find("event=webhook.signature_refused refused=1") != std::string::npos);
     BOOST_TEST(log.find("event=webhook.received events=2 new=2 duplicates=0") != std::string::npos);
@@ -260,8 +139,9 @@ BOOST_AUTO_TEST_CASE(a_taken_webhook_port_stops_musubid_with_a_clear_error) {
     test::SimProcess sim(scenario());
     Poco::Net::ServerSocket taken(Poco::Net::SocketAddress("127.0.0.1", 0));
     const auto address = "127.0.0.1:" + std::to_string(taken.address().port());
-    Musubid musubid(sim, address);
-    BOOST_TEST(musubid.wait_exit(false) == 1);
+    test::MusubidProcess musubid("webhook_server");
+    start(musubid, sim, address);
+    BOOST_TEST(musubid.wait_exit() == 1);
     const auto log = musubid.log();
     BOOST_TEST(log.find("error=\"cannot listen on " + address +
                         " for webhook: address already in use (another program, or another "

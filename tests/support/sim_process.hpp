@@ -24,6 +24,22 @@
 
 namespace musubi::test {
 
+// The RMS credentials the simulator's scenarios below accept.
+inline constexpr const char* k_rms_service_secret = "SP000000_musubi_sim_secret";
+inline constexpr const char* k_rms_license_key = "SL000000_musubi_sim_key";
+
+// A scenario with RMS only: shop 123456, its orders generated from `seed`, the credentials
+// above, the license key expiring at `key_expires` (JST; "" leaves the expiry out).
+inline std::string rakuten_scenario(int seed,
+                                    const std::string& key_expires = "2027-02-20T23:59:59") {
+    return std::string("rakuten:\n"
+                       "  shop_id: \"123456\"\n"
+                       "  seed: ") +
+           std::to_string(seed) + "\n  service_secret: " + k_rms_service_secret +
+           "\n  license_keys:\n    - key: " + k_rms_license_key + "\n" +
+           (key_expires.empty() ? "" : "      expires: \"" + key_expires + "\"\n");
+}
+
 class SimProcess {
 public:
     // `scenario_yaml` is the simulator's scenario file (tests/sim/README.md); ports are
