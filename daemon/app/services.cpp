@@ -31,6 +31,7 @@ rakuten_poller::PollerOptions poller_options(const config::Config& config,
     options.clock = [clock] {
         return rakuten::TimePoint(std::chrono::seconds(clock->now_ms() / 1000));
     };
+    options.interval_clock = clock; // poll_interval is measured on the same clock
     return options;
 }
 

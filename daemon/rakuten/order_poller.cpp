@@ -48,7 +48,19 @@ PollerOptions poller_options(const config::Config& config, Carriers carriers) {
     options.rakuten = config.rakuten;
     options.hashing_key = config.privacy.hashing_key.reveal();
     options.carriers = std::move(carriers);
+    options.interval_clock = clock::make_clock(config.clock.follow);
     return options;
+}
+
+std::optional<std::chrono::milliseconds> next_poll_wait(const clock::Clock& clock,
+                                                        clock::Millis due_ms,
+                                                        std::chrono::milliseconds real_left) {
+    const auto now_ms = clock.now_ms();
+    if (now_ms >= due_ms || real_left <= std::chrono::milliseconds(0)) {
+        return std::nullopt;
+    }
+    return std::min({clock::real_time(clock, std::chrono::milliseconds(due_ms - now_ms)), real_left,
+                     k_max_wait_slice});
 }
 
 tl::expected<PollCounts, PollError> OrderSync::poll() {
@@ -301,6 +313,20 @@ void OrderPoller::wait(std::stop_token token, std::optional<std::chrono::millise
     }
 }
 
+void OrderPoller::wait_until_due(std::stop_token token, const clock::Clock& clock,
+                                 clock::Millis due_ms,
+                                 std::chrono::steady_clock::time_point real_due) {
+    while (!token.stop_requested()) {
+        const auto real_left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            real_due - std::chrono::steady_clock::now());
+        const auto slice = next_poll_wait(clock, due_ms, real_left);
+        if (!slice) {
+            return;
+        }
+        wait(token, *slice);
+    }
+}
+
 void OrderPoller::run(std::stop_token stop) {
     while (!stop.stop_requested()) {
         PollerOptions options;
@@ -342,11 +368,15 @@ void OrderPoller::run_session(const PollerOptions& options, std::stop_token sess
                                      {"poll_interval", options.rakuten.poll_interval},
                                      {"carriers", options.carriers.size()}});
     OrderSync sync(m_store, options, client, m_logger);
+    static const clock::SystemClock k_real_time;
+    const clock::Clock& interval_clock =
+        options.interval_clock ? *options.interval_clock : k_real_time;
     if (m_freshness.lag_seconds() < 0) {
         m_freshness.started();
     }
     while (!session.stop_requested()) {
         const auto started = std::chrono::steady_clock::now();
+        const auto started_ms = interval_clock.now_ms();
         auto result = sync.poll();
         ++m_polls;
         if (result) {
@@ -381,8 +411,9 @@ void OrderPoller::run_session(const PollerOptions& options, std::stop_token sess
         }
         // Polls start every poll_interval (a slow poll does not push the next one back), so
         // an order waits at most one interval before a search sees it.
-        wait(session, std::max<std::chrono::milliseconds>(options.rakuten.poll_interval - took,
-                                                          std::chrono::milliseconds(0)));
+        const auto interval =
+            std::chrono::duration_cast<std::chrono::milliseconds>(options.rakuten.poll_interval);
+        wait_until_due(session, interval_clock, started_ms + interval.count(), started + interval);
     }
     m_logger.info("poller.stopped");
 }

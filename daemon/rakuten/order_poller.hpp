@@ -17,6 +17,10 @@
 // stored in the cursor 'rakuten:horizon' and never moves: an order placed before it is stored
 // with triggers = 0 and its facts already processed (store::Triggers::no).
 //
+// Polls start every poll_interval on `interval_clock`: the system clock in production,
+// musubi-sim's clock when musubi follows it (clock.follow), so that under the soak's 4000x a
+// 1-minute interval is 15 ms of real time, as it is for the engine's waits.
+//
 // A 401 (expired or wrong license key) pauses polling with one error line until a reload
 // brings new credentials; other failures are logged and retried at the next poll.
 
@@ -24,6 +28,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <stop_token>
@@ -33,6 +38,7 @@
 #include <tl/expected.hpp>
 
 #include "connectors/rakuten/rms_client.hpp"
+#include "daemon/clock/clock.hpp"
 #include "daemon/clock/freshness.hpp"
 #include "daemon/config/config.hpp"
 #include "daemon/log/log.hpp"
@@ -55,12 +61,27 @@ struct PollerOptions {
     std::string hashing_key;
     Carriers carriers;
     Clock clock; // empty: the system clock
+    // The clock poll_interval passes on (poller_options() makes it from clock.follow);
+    // empty: real time.
+    std::shared_ptr<const musubi::clock::Clock> interval_clock;
     rakuten::RetryPolicy retry;
     std::chrono::days history = k_min_history;
     std::chrono::days cancel_window = k_cancel_window;
 };
 
 PollerOptions poller_options(const config::Config& config, Carriers carriers);
+
+// The longest real-time sleep between two looks at the interval clock: a simulator that changes
+// speed (the soak starts its clock after musubi's first poll) is noticed within a second.
+inline constexpr std::chrono::milliseconds k_max_wait_slice{1000};
+
+// How long to sleep before looking at `clock` again, the next poll being due at `due_ms` on it
+// and `real_left` of real time away at the latest; nullopt: poll now. The real-time bound is
+// the interval as it was before clocks were followed: a clock that stands still (a frozen
+// simulator) or jumps back (the system clock set back) never holds polls back longer.
+std::optional<std::chrono::milliseconds> next_poll_wait(const musubi::clock::Clock& clock,
+                                                        musubi::clock::Millis due_ms,
+                                                        std::chrono::milliseconds real_left);
 
 struct PollCounts {
     int searched = 0; // order numbers found by the three searches
@@ -144,6 +165,10 @@ private:
     void run(std::stop_token stop);
     void run_session(const PollerOptions& options, std::stop_token session);
     void wait(std::stop_token token, std::optional<std::chrono::milliseconds> duration);
+    // Waits until `due_ms` on `clock` (or `real_due`, whichever comes first), or a stop.
+    void wait_until_due(std::stop_token token, const musubi::clock::Clock& clock,
+                        musubi::clock::Millis due_ms,
+                        std::chrono::steady_clock::time_point real_due);
 
     store::Store& m_store;
     log::Logger m_logger;

@@ -107,30 +107,44 @@ tl::expected<store::PurgeCounts, store::StoreError> RetentionWorker::run_once() 
     return counts;
 }
 
+std::int64_t next_purge_at(std::optional<std::int64_t> last_run_ms, bool last_failed,
+                           std::int64_t started_ms, const config::RetentionConfig& config) {
+    if (!last_run_ms) {
+        return started_ms +
+               std::chrono::duration_cast<std::chrono::milliseconds>(k_first_purge_after).count();
+    }
+    const auto wait = last_failed
+                          ? std::min<std::chrono::milliseconds>(config.interval, k_retry_after)
+                          : std::chrono::milliseconds(config.interval);
+    return *last_run_ms + wait.count();
+}
+
 void RetentionWorker::loop(std::stop_token stop) {
-    auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(k_first_purge_after);
+    // The next purge is due at a moment on musubi's clock, counted from the last purge: a
+    // reload (a SIGHUP, maybe daily from log rotation) changes the interval but does not
+    // start it again, or a daily purge could be put off for ever.
+    const std::int64_t started_ms = m_clock->now_ms();
+    std::optional<std::int64_t> last_run_ms;
+    bool last_failed = false;
     while (true) {
         {
             std::unique_lock lock(m_mutex);
-            const bool reloaded = m_wake.wait_for(lock, stop, clock::real_time(*m_clock, wait),
+            const auto due_ms = next_purge_at(last_run_ms, last_failed, started_ms, m_config);
+            const auto left =
+                std::chrono::milliseconds(std::max<std::int64_t>(due_ms - m_clock->now_ms(), 0));
+            const bool reloaded = m_wake.wait_for(lock, stop, clock::real_time(*m_clock, left),
                                                   [this] { return m_reloaded; });
             if (stop.stop_requested()) {
                 return;
             }
-            if (reloaded) {
-                // A new interval counts from now (the first run stays soon after start); the
-                // periods apply to the next run.
-                m_reloaded = false;
-                if (m_runs > 0) {
-                    wait = m_config.interval;
-                }
-                continue;
+            m_reloaded = false;
+            if (reloaded || m_clock->now_ms() < due_ms) {
+                continue; // the periods apply to the next run; or woken a little early
             }
-            wait = m_config.interval;
         }
-        if (!run_once()) {
-            wait = std::min<std::chrono::milliseconds>(wait, k_retry_after);
-        }
+        const auto ran_at = m_clock->now_ms();
+        last_failed = !run_once();
+        last_run_ms = ran_at;
     }
 }
 

@@ -14,6 +14,7 @@
 #include <iosfwd>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stop_token>
 #include <string>
 #include <thread>
@@ -31,6 +32,11 @@ inline constexpr std::chrono::minutes k_first_purge_after{1};
 
 store::RetentionPolicy policy_of(const config::RetentionConfig& config);
 
+// When the worker purges next, on musubi's clock: a minute after it started, then an
+// `interval` after the last purge (at most an hour after one that failed).
+std::int64_t next_purge_at(std::optional<std::int64_t> last_run_ms, bool last_failed,
+                           std::int64_t started_ms, const config::RetentionConfig& config);
+
 class RetentionWorker {
 public:
     RetentionWorker(store::Retention& retention, std::shared_ptr<const clock::Clock> clock);
@@ -39,7 +45,7 @@ public:
     RetentionWorker& operator=(const RetentionWorker&) = delete;
 
     void start(const config::RetentionConfig& config);
-    // New periods apply from the next run; a new interval counts from now.
+    // New periods apply from the next run; a new interval counts from the last run.
     void reload(const config::RetentionConfig& config);
     void stop();
 

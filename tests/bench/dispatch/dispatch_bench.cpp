@@ -17,6 +17,7 @@
 #include <sstream>
 #include <sys/resource.h>
 
+#include "daemon/app/memory_bounds.hpp"
 #include "integration/dispatcher_support.hpp"
 
 using nlohmann::json;
@@ -128,6 +129,7 @@ std::string sdk_version(const Options& options) {
 } // namespace
 
 int main(int argc, char** argv) try {
+    musubi::app::bound_memory(); // as musubid runs
     const auto options = parse(argc, argv);
     SimProcess sim(sim_scenario(options.friends));
     TestStore store(options.friends);

@@ -23,6 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include "connectors/rakuten/order_walker.hpp"
+#include "daemon/app/memory_bounds.hpp"
 #include "daemon/rakuten/order_poller.hpp"
 #include "daemon/rakuten/order_snapshot.hpp"
 #include "daemon/store/sqlite/sqlite_store.hpp"
@@ -339,6 +340,7 @@ int run_store(const test::SimProcess& sim, store::sqlite::SqliteStore& sqlite,
 } // namespace
 
 int main(int argc, char** argv) {
+    musubi::app::bound_memory(); // as musubid runs
     try {
         const Options bench = parse(argc, argv);
         test::SimProcess sim(k_scenario);

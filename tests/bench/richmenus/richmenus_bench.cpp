@@ -22,6 +22,7 @@
 #include <thread>
 
 #include "connectors/line/messaging_client.hpp"
+#include "daemon/app/memory_bounds.hpp"
 #include "daemon/richmenus/reconciler.hpp"
 #include "daemon/store/sqlite/sqlite_store.hpp"
 #include "support/manual_clock.hpp"
@@ -90,6 +91,7 @@ std::string fixed(double value, int digits) {
 } // namespace
 
 int main(int argc, char** argv) {
+    musubi::app::bound_memory(); // as musubid runs
     const long friends = argc > 1 ? std::atol(argv[1]) : 1'000'000;
     ::setenv("MUSUBI_SIM", MUSUBI_SIM_PATH, 0);
     std::string scenario = "clock: {speed: 0}\nline:\n  friends:\n";

@@ -40,6 +40,7 @@
 #include <vector>
 
 #include "bench/scale/scale_sql.hpp"
+#include "daemon/app/memory_bounds.hpp"
 #include "daemon/config/loader.hpp"
 #include "daemon/engine/engine.hpp"
 #include "daemon/store/sqlite/database.hpp"
@@ -232,6 +233,7 @@ void must(tl::expected<void, store::StoreError> result, const char* what) {
 } // namespace
 
 int main(int argc, char** argv) {
+    musubi::app::bound_memory(); // as musubid runs
     const auto options = parse(argc, argv);
     test::TempDir dir;
     const auto path = options.db.empty() ? dir / "musubi.db" : std::filesystem::path(options.db);

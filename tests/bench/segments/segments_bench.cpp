@@ -15,6 +15,7 @@
 #include <fstream>
 #include <string>
 
+#include "daemon/app/memory_bounds.hpp"
 #include "daemon/segments/segment_config.hpp"
 #include "daemon/segments/segment_worker.hpp"
 #include "daemon/store/sqlite/sqlite_store.hpp"
@@ -89,6 +90,7 @@ void figure(const std::string& name, double value, const char* unit, const std::
 } // namespace
 
 int main(int argc, char** argv) {
+    musubi::app::bound_memory(); // as musubid runs
     const long friends = argc > 1 ? std::strtol(argv[1], nullptr, 10) : 100000;
     const long changing = argc > 2 ? std::strtol(argv[2], nullptr, 10) : 100;
     test::TempDir dir;

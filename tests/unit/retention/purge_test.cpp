@@ -124,4 +124,21 @@ BOOST_AUTO_TEST_CASE(the_worker_purges_with_the_configured_periods_and_stops_at_
     BOOST_TEST(shop.items("new-1") == R"([{"price":1500,"units":2}])");
 }
 
+// A reload (SIGHUP, maybe daily from log rotation) must not put the next purge off: the due
+// moment counts from the last purge, whatever happened in between.
+BOOST_AUTO_TEST_CASE(the_next_purge_counts_from_the_last_one_not_from_a_reload) {
+    config::RetentionConfig daily;
+    daily.interval = std::chrono::hours(24);
+    constexpr std::int64_t hour = 3'600'000;
+    const std::int64_t start = 1'000 * hour;
+    BOOST_TEST(retention::next_purge_at(std::nullopt, false, start, daily) == start + 60'000);
+    BOOST_TEST(retention::next_purge_at(start + 5 * hour, false, start, daily) ==
+               start + 29 * hour);
+    auto twice = daily;
+    twice.interval = std::chrono::hours(12);
+    BOOST_TEST(retention::next_purge_at(start + 5 * hour, false, start, twice) ==
+               start + 17 * hour);
+    BOOST_TEST(retention::next_purge_at(start + 5 * hour, true, start, daily) == start + 6 * hour);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
