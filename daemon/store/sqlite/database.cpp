@@ -11,7 +11,6 @@
 #include <vector>
 
 #include "daemon/log/log.hpp"
-#include "daemon/store/sqlite/checkpointer.hpp"
 
 namespace musubi::store::sqlite {
 
@@ -350,7 +349,6 @@ tl::expected<Database, StoreError> Database::open(const std::filesystem::path& p
         return tl::unexpected(std::move(error));
     }
     sqlite3_extended_result_codes(db, 1);
-    checkpoint_in_background(db);
     return Database(db, path);
 }
 
