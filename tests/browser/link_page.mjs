@@ -3,14 +3,18 @@
 // it) and the phone digits, taps the button, and checks the result page. Saves screenshots of
 // the filled form and of the result.
 //
-//   node link_page.mjs <devtools port> <page url> <screenshot folder>
+//   node link_page.mjs <devtools port> <page url> <screenshot folder> [order digits [name]]
+//
+// Without an order number it types the link page test's own (full-width); `name` prefixes the
+// screenshots (default link_page).
 
 import fs from 'node:fs';
 import path from 'node:path';
 
 import { connect } from './cdp.mjs';
 
-const [port, pageUrl, folder] = process.argv.slice(2);
+const [port, pageUrl, folder, order = '１２３４５６－２０２６１１２２－０００００００００１',
+       digits = '5678', name = 'link_page'] = process.argv.slice(2);
 
 async function pageTarget() {
   const targets = await (await fetch(`http://127.0.0.1:${port}/json/list`)).json();
@@ -60,15 +64,15 @@ try {
   const title = await evaluate(cdp, 'document.title');
   if (title !== 'ご注文とLINEの連携') throw new Error(`unexpected page title: ${title}`);
 
-  await typeInto(cdp, 'order', '１２３４５６－２０２６１１２２－０００００００００１');
-  await typeInto(cdp, 'digits', '5678');
-  await screenshot(cdp, 'link_page_form.png');
+  await typeInto(cdp, 'order', order);
+  await typeInto(cdp, 'digits', digits);
+  await screenshot(cdp, `${name}_form.png`);
 
   loaded = cdp.waitFor('Page.loadEventFired');
   await tap(cdp, 'submit');
   await loaded;
   const result = await evaluate(cdp, 'document.getElementById("result")?.textContent ?? ""');
-  await screenshot(cdp, 'link_page.png');
+  await screenshot(cdp, `${name}.png`);
   if (!result.includes('連携が完了しました')) {
     throw new Error(`the result page says: ${result || '(no result)'}`);
   }
