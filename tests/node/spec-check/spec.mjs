@@ -294,7 +294,10 @@ export class Spec {
         : { ok: true, kind: `${where} (no body)`, errors: [] };
     }
     const [type, media] = Object.entries(op.content)[0];
-    const kind = media.schema?.$ref ? media.schema.$ref.split("/").pop() : where;
+    const form = type === "application/x-www-form-urlencoded" ? " (form)" : "";
+    const kind = media.schema?.$ref
+      ? `${media.schema.$ref.split("/").pop()}${form}`
+      : `${op.operationId ?? where} request${form}`;
     let body;
     if (type === "application/json") {
       try {
