@@ -187,6 +187,19 @@ test("webhook bodies pass against CallbackRequest", { skip }, () => {
     "/destination", /pattern|fewer/);
 });
 
+test("every requestBody schema of the specification compiles", { skip }, () => {
+  let compiled = 0;
+  for (const op of spec.operations) {
+    const media = op.content ? Object.values(op.content)[0] : null;
+    if (media?.schema) {
+      assert.equal(typeof spec.schemaOf(media.schema, op.file), "function", op.template);
+      ++compiled;
+    }
+  }
+  assert.ok(compiled >= 30, `only ${compiled} request bodies in the specification`);
+  assert.equal(typeof spec.validator("CallbackRequest", "webhook.yml"), "function");
+});
+
 test("spool file names name the method and the path", () => {
   assert.deepEqual(parseSpoolName("1234.0badc0de-00000007-POST%2Fv2%2Fbot%2Fmessage%2Fpush.json"),
     { webhook: false, method: "POST", path: "/v2/bot/message/push" });
