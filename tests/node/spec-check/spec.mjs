@@ -163,6 +163,13 @@ export function convertComponents(schemas, file) {
     }
   }
 
+  for (const name of bases.keys()) {
+    if (subtypeOf.has(name)) {
+      // Its subtypes would inherit the parent's pinned key: not handled, so say so.
+      throw new Error(`${file}: ${name} is both a discriminator base and a mapped subtype`);
+    }
+  }
+
   const definitions = {};
   for (const [name, schema] of Object.entries(schemas)) {
     const parents = subtypeOf.get(name) ?? [];
