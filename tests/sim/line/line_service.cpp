@@ -1,5 +1,6 @@
 #include "line_service.hpp"
 
+#include "../core/spool.hpp"
 #include "line_service_impl.hpp"
 
 namespace musubi::sim::line {
@@ -112,6 +113,7 @@ void LineService::refresh_switches() {
 }
 
 std::optional<Response> LineService::handle(const Request& request) {
+    spool_line_request(request); // $MUSUBI_SPEC_SPOOL: every body for the spec check
     bool data = request.listener == "data";
     if (!data && request.path == "/oauth2/v3/token" && request.method == "POST") {
         return issue_access_token(request);

@@ -7,11 +7,14 @@
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
 
+#include "../core/spool.hpp"
+
 namespace musubi::sim::line {
 
 WebhookResult post_webhook(const std::string& url, const std::string& body,
                            const std::string& signature, std::chrono::milliseconds timeout) {
     WebhookResult result;
+    spool_webhook(body); // $MUSUBI_SPEC_SPOOL: every body for the spec check
     try {
         Poco::URI uri(url);
         if (uri.getScheme() != "http") {
