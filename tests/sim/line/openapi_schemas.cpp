@@ -1,6 +1,7 @@
 #include "openapi_schemas.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <limits>
 #include <regex>
 #include <stdexcept>
@@ -75,11 +76,36 @@ std::string list_of(const json& values) {
     return text + "]";
 }
 
-// RFC 3986: scheme ":" then only unreserved, reserved and percent-encoded characters.
+// RFC 3986: a scheme (a letter, then letters, digits, "+", "-", "."), ":", then only
+// unreserved, reserved and percent-encoded characters. Written out rather than as a std::regex,
+// whose backtracking recurses once per character.
 bool is_uri(const std::string& text) {
-    static const std::regex k_uri(
-        R"([A-Za-z][A-Za-z0-9+.\-]*:([A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*)");
-    return std::regex_match(text, k_uri);
+    auto colon = text.find(':');
+    if (colon == std::string::npos || colon == 0 ||
+        !std::isalpha(static_cast<unsigned char>(text[0]))) {
+        return false;
+    }
+    for (std::size_t i = 1; i < colon; ++i) {
+        auto c = static_cast<unsigned char>(text[i]);
+        if (!std::isalnum(c) && c != '+' && c != '-' && c != '.') {
+            return false;
+        }
+    }
+    static const std::string_view k_allowed = "-._~:/?#[]@!$&'()*+,;=";
+    for (std::size_t i = colon + 1; i < text.size(); ++i) {
+        auto c = static_cast<unsigned char>(text[i]);
+        if (c == '%') {
+            if (i + 2 >= text.size() || !std::isxdigit(static_cast<unsigned char>(text[i + 1])) ||
+                !std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
+                return false;
+            }
+            i += 2;
+        } else if (c >= 0x80 || (!std::isalnum(c) &&
+                                 k_allowed.find(static_cast<char>(c)) == std::string_view::npos)) {
+            return false;
+        }
+    }
+    return true;
 }
 
 bool has_type(const json& value, const std::string& type) {

@@ -223,6 +223,15 @@ BOOST_AUTO_TEST_CASE(images_need_https_uris) {
                one_error("must be a valid URI", "messages[0].originalContentUrl"));
     image["originalContentUrl"] = "https://example.com/%E5%95%86.jpg";
     BOOST_TEST(validate(sim, {image}) == "ok");
+    image["originalContentUrl"] = "https://example.com/%E5%9.jpg";
+    BOOST_TEST(validate(sim, {image}) ==
+               one_error("must be a valid URI", "messages[0].originalContentUrl"));
+    image["originalContentUrl"] = "https://example.com/a b.jpg";
+    BOOST_TEST(validate(sim, {image}) ==
+               one_error("must be a valid URI", "messages[0].originalContentUrl"));
+    // A long URI is judged without recursion (no stack to run out of).
+    image["originalContentUrl"] = "https://example.com/" + repeat("a", 500000);
+    BOOST_TEST(validate(sim, {image}) == "ok");
 }
 
 // --- Templates (spec: Template discriminator; contract: counts and sizes) -----------------
