@@ -5,6 +5,7 @@
 
 #include "line_rules.hpp"
 
+#include <algorithm>
 #include <array>
 #include <set>
 
@@ -260,7 +261,31 @@ bool has_title(const json& object) {
     return it != object.end() && !it->is_null();
 }
 
+// The specification defines TemplateImageAspectRatio and TemplateImageSize for a template's
+// `imageAspectRatio` and `imageSize` but leaves them unreferenced (the members are plain
+// strings); the simulator applies them to buttons and carousels, as LINE does.
+void template_image_enums(const Check& c) {
+    static const std::array<std::pair<const char*, const char*>, 2> k_members = {
+        {{"imageAspectRatio", "TemplateImageAspectRatio"}, {"imageSize", "TemplateImageSize"}}};
+    for (const auto& [key, schema_name] : k_members) {
+        const auto* value = c.member(key);
+        const auto* schema = OpenApiSchemas::messaging_api().schema(schema_name);
+        if (!value || !schema || !schema->contains("enum")) {
+            continue;
+        }
+        const auto& values = (*schema)["enum"];
+        if (std::find(values.begin(), values.end(), *value) == values.end()) {
+            std::string list;
+            for (const auto& allowed : values) {
+                list += (list.empty() ? "" : ", ") + allowed.get<std::string>();
+            }
+            c.findings.add("must be one of the following values: [" + list + "]", c.at(key));
+        }
+    }
+}
+
 void buttons(const Check& c) {
+    template_image_enums(c);
     // Contract: "buttons: title ≤ 40, text ≤ 160 (≤ 60 with image or title), ≤ 4 actions".
     c.length("title", 0, 40);
     bool short_text = has_image(c.visit.value) || has_title(c.visit.value);
@@ -277,6 +302,7 @@ void carousel_column(const Check& c) {
 }
 
 void carousel(const Check& c) {
+    template_image_enums(c);
     // Contract: "carousel: ≤ 10 columns … every column must have the same number of actions and
     // the same image/title usage".
     if (c.size("columns", 1, 10) < 1) {

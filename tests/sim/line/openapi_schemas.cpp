@@ -339,6 +339,11 @@ bool OpenApiSchemas::has(const std::string& name) const {
     return m_schemas.contains(name);
 }
 
+const nlohmann::json* OpenApiSchemas::schema(const std::string& name) const {
+    auto it = m_schemas.find(name);
+    return it == m_schemas.end() ? nullptr : &*it;
+}
+
 void OpenApiSchemas::validate(const nlohmann::json& value, const std::string& name,
                               const Layer& layer, Findings& findings,
                               const std::string& path) const {

@@ -59,6 +59,8 @@ public:
     static const OpenApiSchemas& messaging_api();
 
     bool has(const std::string& name) const;
+    // components.schemas[name], or nullptr.
+    const nlohmann::json* schema(const std::string& name) const;
     // Validates `value` as components.schemas[name]; properties are named from `path`.
     void validate(const nlohmann::json& value, const std::string& name, const Layer& layer,
                   Findings& findings, const std::string& path = "") const;

@@ -319,8 +319,14 @@ BOOST_AUTO_TEST_CASE(alt_text_and_buttons_and_confirm) {
     BOOST_TEST(validate(sim, {buttons}) ==
                one_error("Length must be between 1 and 160", "messages[0].template.text"));
     buttons["template"]["text"] = "t";
+    buttons["template"]["imageAspectRatio"] = "square";
+    buttons["template"]["imageSize"] = "contain";
+    BOOST_TEST(validate(sim, {buttons}) == "ok");
     buttons["template"]["imageAspectRatio"] = "wide";
-    BOOST_TEST(validate(sim, {buttons}) == "ok"); // the specification has no enum on it here
+    BOOST_TEST(validate(sim, {buttons}) ==
+               one_error("must be one of the following values: [rectangle, square]",
+                         "messages[0].template.imageAspectRatio"));
+    buttons["template"].erase("imageAspectRatio");
     buttons["template"]["type"] = "list";
     BOOST_TEST(validate(sim, {buttons}) ==
                one_error("must be one of the following values: [buttons, carousel, confirm, "
