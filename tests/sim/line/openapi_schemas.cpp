@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <limits>
+#include <map>
 #include <regex>
 #include <stdexcept>
 
@@ -108,26 +109,15 @@ bool is_uri(const std::string& text) {
     return true;
 }
 
+// JSON Schema's type names and the JSON values they admit ("integer" also admits unsigned).
 bool has_type(const json& value, const std::string& type) {
-    if (type == "object") {
-        return value.is_object();
-    }
-    if (type == "array") {
-        return value.is_array();
-    }
-    if (type == "string") {
-        return value.is_string();
-    }
-    if (type == "integer") {
-        return value.is_number_integer();
-    }
-    if (type == "number") {
-        return value.is_number();
-    }
-    if (type == "boolean") {
-        return value.is_boolean();
-    }
-    return true;
+    using Test = bool (json::*)() const noexcept;
+    static const std::map<std::string, Test, std::less<>> k_tests = {
+        {"object", &json::is_object}, {"array", &json::is_array},
+        {"string", &json::is_string}, {"integer", &json::is_number_integer},
+        {"number", &json::is_number}, {"boolean", &json::is_boolean}};
+    auto test = k_tests.find(type);
+    return test == k_tests.end() || (value.*(test->second))();
 }
 
 std::string type_error(const std::string& type) {
