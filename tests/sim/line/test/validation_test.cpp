@@ -541,6 +541,31 @@ BOOST_AUTO_TEST_CASE(imagemap_actions) {
                one_error("must be specified", "messages[0].baseSize.height"));
 }
 
+// --- textV2 substitutions and the sender (spec: SubstitutionObject, MentionTarget, Sender) ---
+
+BOOST_AUTO_TEST_CASE(text_v2_substitutions_and_sender) {
+    Sim sim;
+    json v2 = {
+        {"type", "textV2"},
+        {"text", "{user}さん {star}"},
+        {"substitution",
+         {{"user", {{"type", "mention"}, {"mentionee", {{"type", "user"}, {"userId", k_user}}}}},
+          {"star",
+           {{"type", "emoji"}, {"productId", "5ac1bfd5040ab15980c9b435"}, {"emojiId", "001"}}}}}};
+    BOOST_TEST(validate(sim, {v2}) == "ok");
+    v2["substitution"]["user"]["mentionee"] = {{"type", "user"}};
+    BOOST_TEST(validate(sim, {v2}) ==
+               one_error("must be specified", "messages[0].substitution.user.mentionee.userId"));
+    v2["substitution"]["user"] = {{"type", "sticker"}};
+    BOOST_TEST(validate(sim, {v2}) ==
+               one_error("must be one of the following values: [emoji, mention]",
+                         "messages[0].substitution.user.type"));
+    auto sent_as = text("こんにちは");
+    sent_as["sender"] = {{"name", repeat("あ", 21)}, {"iconUrl", "https://shop.example/i.png"}};
+    BOOST_TEST(validate(sim, {sent_as}) ==
+               one_error("Length must be between 0 and 20", "messages[0].sender.name"));
+}
+
 BOOST_AUTO_TEST_CASE(body_over_2mb_is_413) {
     Sim sim(std::string("line:\n  friends:\n    - {userId: ") + k_user + "}\n");
     auto response = sim.push(k_user, {text(repeat("a", 2 * 1024 * 1024))});
