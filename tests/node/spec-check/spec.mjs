@@ -45,7 +45,9 @@ const COMPONENT_PREFIX = "#/components/schemas/";
 const HTTP_METHODS = ["get", "put", "post", "delete", "patch"];
 
 // The folder holding the specification: $MUSUBI_LINE_OPENAPI, else ../shared/platform/
-// line-openapi beside the repository (or beside the folder holding a worktree).
+// line-openapi beside the repository (or beside the folder holding a worktree), else the
+// repository's own copy in tests/spec/line-openapi (the one musubi-sim is built with;
+// spec.copy_current checks that it equals shared/'s wherever shared/ is there).
 export function findSpecDir(start = path.dirname(fileURLToPath(import.meta.url))) {
   if (process.env.MUSUBI_LINE_OPENAPI) {
     const dir = process.env.MUSUBI_LINE_OPENAPI;
@@ -59,10 +61,12 @@ export function findSpecDir(start = path.dirname(fileURLToPath(import.meta.url))
     }
     const parent = path.dirname(dir);
     if (parent === dir) {
-      return null;
+      break;
     }
     dir = parent;
   }
+  const copy = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../spec/line-openapi");
+  return existsSync(path.join(copy, "messaging-api.yml")) ? copy : null;
 }
 
 const fileId = (file) => `https://line-openapi.invalid/${file}`;
