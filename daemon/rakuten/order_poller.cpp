@@ -93,7 +93,13 @@ tl::expected<PollCounts, PollError> OrderSync::poll() {
         }
     }
     if (auto swept = sweep_cancellations(now, *from_horizon, counts); !swept) {
-        return tl::unexpected(swept.error());
+        if (swept.error().unauthorized || swept.error().cancelled) {
+            return tl::unexpected(swept.error());
+        }
+        // The orders of this poll are stored; the sweep is tried again at the next poll (its
+        // cursor only moves when it completes).
+        m_logger.warn("cancel_sweep.failed",
+                      {{"error", swept.error().message}, {"action", "retrying at the next poll"}});
     }
     return counts;
 }
