@@ -19,6 +19,7 @@ public:
 
     tl::expected<void, Error> walk(Window window) {
         ++m_result.windows;
+        const bool single_second = window.second <= window.first;
         std::vector<std::string> found;
         for (int page = 1;; ++page) {
             auto answer = m_client.search_order(
@@ -27,13 +28,19 @@ public:
             if (!answer) {
                 return tl::unexpected(std::move(answer.error()));
             }
-            if (answer->total_records > k_max_fetchable_hits) {
-                // Pages past the 15,000th hit cannot be read; what this window gave so far is
-                // dropped and its halves searched instead.
-                return split(window, answer->total_records);
+            if (answer->total_records >= k_max_fetchable_hits) {
+                if (!single_second) {
+                    // Pages past the 15,000th hit cannot be read (and the total may be capped
+                    // there): what this window gave so far is dropped and its halves searched.
+                    return split(window);
+                }
+                if (page == 1) {
+                    report_full_second(window.first, answer->total_records);
+                }
             }
             found.insert(found.end(), answer->order_numbers.begin(), answer->order_numbers.end());
-            if (answer->order_numbers.empty() || page >= answer->total_pages) {
+            if (answer->order_numbers.empty() || page >= answer->total_pages ||
+                page >= k_max_fetchable_pages) {
                 break;
             }
         }
@@ -46,17 +53,10 @@ public:
     }
 
 private:
-    tl::expected<void, Error> split(Window window, std::int64_t hits) {
-        if (window.second <= window.first) {
-            return tl::unexpected(
-                Error{ErrorKind::other,
-                      0,
-                      {},
-                      "RMS searchOrder reports " + std::to_string(hits) + " orders at " +
-                          format_rms_datetime(window.first) +
-                          " alone, more than the 15,000 it can list; narrow the search (e.g. by "
-                          "progress)"});
-        }
+    static constexpr int k_max_fetchable_pages =
+        static_cast<int>(k_max_fetchable_hits / k_max_records_per_page);
+
+    tl::expected<void, Error> split(Window window) {
         ++m_result.splits;
         --m_result.windows;
         const TimePoint middle = window.first + (window.second - window.first) / 2;
@@ -64,6 +64,14 @@ private:
             return first;
         }
         return walk({middle + k_second, window.second});
+    }
+
+    void report_full_second(TimePoint second, std::int64_t hits) {
+        m_result.problems.push_back(
+            "RMS searchOrder (dateType " + std::to_string(static_cast<int>(m_request.date_type)) +
+            ") reports " + std::to_string(hits) + " orders at " + format_rms_datetime(second) +
+            " alone; it lists at most 15,000 for one query and a second cannot be split, so the "
+            "first 15,000 were read and any beyond them are missing");
     }
 
     RmsClient& m_client;

@@ -77,12 +77,24 @@ tl::expected<SearchPage, Error> parse_search_order_response(std::string_view bod
     return page;
 }
 
+std::chrono::milliseconds throttled_interval(std::chrono::milliseconds current,
+                                             std::chrono::milliseconds configured) {
+    const auto doubled = std::max(current * 2, k_min_throttled_interval);
+    return std::max(std::min(doubled, k_max_throttled_interval), configured);
+}
+
 RmsClient::RmsClient(ClientOptions options, Credentials credentials, std::stop_token stop)
     : m_options(std::move(options))
     , m_stop(std::move(stop))
     , m_http(m_options.base_url, m_options.timeout)
     , m_random(std::random_device{}()) {
+    m_interval = m_options.min_interval;
     set_credentials(std::move(credentials));
+}
+
+void RmsClient::reset_pace() {
+    m_interval = m_options.min_interval;
+    m_in_throttle_episode = false;
 }
 
 void RmsClient::set_credentials(Credentials credentials) {
@@ -102,7 +114,7 @@ http::Request RmsClient::post(const std::string& path, std::string body) const {
 tl::expected<http::Response, Error> RmsClient::call_once(const char* function,
                                                          const http::Request& request) {
     if (m_sent_any) {
-        const auto next = m_last_request + m_options.min_interval;
+        const auto next = m_last_request + m_interval;
         const auto wait =
             std::chrono::ceil<std::chrono::milliseconds>(next - std::chrono::steady_clock::now());
         if (!wait_unless_stopped(m_stop, wait)) {
@@ -133,6 +145,20 @@ tl::expected<http::Response, Error> RmsClient::call(const char* function, http::
     const int attempts = std::max(m_options.retry.attempts, 1);
     for (int attempt = 1;; ++attempt) {
         auto response = call_once(function, request);
+        bool new_episode = false;
+        if (response) {
+            m_in_throttle_episode = false;
+        } else if (response.error().throttled()) {
+            ++m_throttled;
+            // Slower once per episode: the backoff rides out the rest of it, and halving the
+            // pace again for every retry would overshoot far below RMS's threshold.
+            new_episode = !m_in_throttle_episode;
+            if (new_episode) {
+                m_in_throttle_episode = true;
+                ++m_throttle_episodes;
+                m_interval = throttled_interval(m_interval, m_options.min_interval);
+            }
+        }
         if (response || !response.error().retryable() || attempt >= attempts) {
             if (!response && response.error().retryable()) {
                 response.error().message += " (gave up after " + std::to_string(attempt) +
@@ -141,7 +167,11 @@ tl::expected<http::Response, Error> RmsClient::call(const char* function, http::
             return response;
         }
         auto delay = backoff_delay(m_options.retry, attempt, m_random);
-        if (m_observer) {
+        if (response.error().throttled()) {
+            if (new_episode && m_throttle_observer) {
+                m_throttle_observer(ThrottleNotice{function, m_interval, delay});
+            }
+        } else if (m_observer) {
             m_observer(RetryNotice{function, attempt, delay, response.error()});
         }
         if (!wait_unless_stopped(m_stop, delay)) {

@@ -5,6 +5,11 @@
 // lost connections) with exponential backoff and jitter; every wait ends early when the
 // caller's stop token is triggered. Calls return values, never throw.
 //
+// A 403 is RMS's "too many requests" (AccessLimit / QPSLimit): it is retried like a 503 (the
+// same attempts, jittered backoff) and it also slows the client's own pace (the interval
+// between requests doubles once per throttling episode, see throttled_interval()) until
+// reset_pace(), which the poller calls at the start of every poll.
+//
 // Credentials are taken as plain strings (the daemon owns config) and appear only in the
 // Authorization header and the expiry lookup's query: never in errors. Not thread-safe: one
 // client per thread, like http::Client.
@@ -61,6 +66,24 @@ struct RetryNotice {
 };
 using RetryObserver = std::function<void(const RetryNotice&)>;
 
+// Told once per throttling episode (the first 403 since the last success or reset_pace()),
+// in place of the retry notices of its 403s, so that the daemon logs it once.
+struct ThrottleNotice {
+    std::string function;
+    std::chrono::milliseconds interval{}; // the pace from now on
+    std::chrono::milliseconds delay{};    // the wait before the retry
+};
+using ThrottleObserver = std::function<void(const ThrottleNotice&)>;
+
+inline constexpr std::chrono::milliseconds k_min_throttled_interval{100};
+inline constexpr std::chrono::milliseconds k_max_throttled_interval{10000};
+
+// The interval between requests after a 403 met at interval `current`: twice as long, at
+// least 100 ms (a client configured with no interval slows down too) and at most 10 s, unless
+// `configured` is longer still.
+std::chrono::milliseconds throttled_interval(std::chrono::milliseconds current,
+                                             std::chrono::milliseconds configured);
+
 // One searchOrder query; [start, end] are inclusive and at most 63 days apart.
 struct SearchQuery {
     DateType date_type = DateType::order;
@@ -85,6 +108,11 @@ public:
     // For a reload with a renewed license key.
     void set_credentials(Credentials credentials);
     void set_retry_observer(RetryObserver observer) { m_observer = std::move(observer); }
+    void set_throttle_observer(ThrottleObserver observer) {
+        m_throttle_observer = std::move(observer);
+    }
+    // Back to the configured interval; the next 403 starts a new episode.
+    void reset_pace();
 
     // One page (from 1) of up to 1000 order numbers, ascending by order datetime.
     tl::expected<SearchPage, Error> search_order(const SearchQuery& query, int page);
@@ -97,6 +125,11 @@ public:
 
     // Requests sent so far, retries included.
     int requests_sent() const { return m_requests_sent; }
+    // 403s met so far, and the episodes they came in.
+    int throttled() const { return m_throttled; }
+    int throttle_episodes() const { return m_throttle_episodes; }
+    // The interval now kept between the starts of two requests.
+    std::chrono::milliseconds interval() const { return m_interval; }
 
 private:
     tl::expected<http::Response, Error> call(const char* function, http::Request request);
@@ -110,6 +143,11 @@ private:
     std::stop_token m_stop;
     http::Client m_http;
     RetryObserver m_observer;
+    ThrottleObserver m_throttle_observer;
+    std::chrono::milliseconds m_interval{};
+    bool m_in_throttle_episode = false;
+    int m_throttled = 0;
+    int m_throttle_episodes = 0;
     std::mt19937_64 m_random;
     std::chrono::steady_clock::time_point m_last_request{};
     bool m_sent_any = false;

@@ -83,6 +83,14 @@ Error classify_status(std::string_view function, const http::Response& response)
         error.message = what + " (request refused)" + codes_text(error.messages);
         return error;
     }
+    if (response.status == 403) {
+        // Not a configuration error: RMS answers 403 (AccessLimit / QPSLimit) to a request
+        // over its unpublished per-second, per-minute or concurrency thresholds.
+        error.kind = ErrorKind::transient;
+        error.message = what + " (request threshold exceeded: AccessLimit/QPSLimit); slowing "
+                               "down and retrying";
+        return error;
+    }
     if (response.status >= 500 || response.status == 429) {
         error.kind = ErrorKind::transient;
         error.message = what + (response.status == 503 ? " (overloaded or in maintenance)" : "") +

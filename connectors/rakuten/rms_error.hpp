@@ -26,7 +26,7 @@ struct RmsMessage {
 enum class ErrorKind {
     unauthorized, // 401: expired or wrong license key, or the function is not enabled
     bad_request,  // 400: RMS refused the request; `messages` has its codes
-    transient,    // 5xx, 429, timeout, connection lost: worth retrying later
+    transient,    // 5xx, 429, 403 (throttled), timeout, connection lost: retry later
     malformed,    // 200 whose body is not what the contract describes
     cancelled,    // the caller asked to stop while we were waiting
     other         // 404, 405, TLS failure, bad URL, a request the client refuses to send
@@ -39,6 +39,9 @@ struct Error {
     std::string message; // what happened and what to do
 
     bool retryable() const { return kind == ErrorKind::transient; }
+    // RMS's answer to a request over its request thresholds (per second, per minute,
+    // concurrent): HTTP 403 with AccessLimit / QPSLimit. Transient: slow down and retry.
+    bool throttled() const { return kind == ErrorKind::transient && status == 403; }
 };
 
 std::string_view to_string(ErrorKind kind);

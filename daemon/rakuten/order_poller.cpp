@@ -1,6 +1,7 @@
 #include "daemon/rakuten/order_poller.hpp"
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "connectors/rakuten/order_walker.hpp"
 #include "daemon/rakuten/order_snapshot.hpp"
@@ -65,6 +66,8 @@ std::optional<std::chrono::milliseconds> next_poll_wait(const clock::Clock& cloc
 
 tl::expected<PollCounts, PollError> OrderSync::poll() {
     const TimePoint now = m_options.clock ? m_options.clock() : system_now();
+    // A poll starts at the configured pace; a 403 slows the client down until the next one.
+    m_client.reset_pace();
     auto from_horizon = horizon(now);
     if (!from_horizon) {
         return tl::unexpected(from_horizon.error());
@@ -89,7 +92,112 @@ tl::expected<PollCounts, PollError> OrderSync::poll() {
             return tl::unexpected(done.error());
         }
     }
+    if (auto swept = sweep_cancellations(now, *from_horizon, counts); !swept) {
+        if (swept.error().unauthorized || swept.error().cancelled) {
+            return tl::unexpected(swept.error());
+        }
+        // The orders of this poll are stored; the sweep is tried again at the next poll (its
+        // cursor only moves when it completes).
+        m_logger.warn("cancel_sweep.failed",
+                      {{"error", swept.error().message}, {"action", "retrying at the next poll"}});
+    }
     return counts;
+}
+
+tl::expected<bool, PollError> OrderSync::sweep_due(TimePoint now) {
+    auto stored = m_store.cursor(k_cursor_cancel_sweep);
+    if (!stored) {
+        return tl::unexpected(store_error(stored.error()));
+    }
+    if (!*stored) {
+        return true;
+    }
+    auto last = rakuten::parse_rms_datetime(**stored);
+    if (!last) {
+        m_logger.warn("cursor.unreadable", {{"cursor", k_cursor_cancel_sweep},
+                                            {"error", last.error()},
+                                            {"action", "sweeping for cancellations now"}});
+        return true;
+    }
+    // A last sweep "in the future" means the clock was set back: sweep rather than wait.
+    return *last > now || now - *last >= m_options.cancel_sweep_interval;
+}
+
+tl::expected<void, PollError> OrderSync::sweep_cancellations(TimePoint now, TimePoint horizon,
+                                                             PollCounts& counts) {
+    auto due = sweep_due(now);
+    if (!due) {
+        return tl::unexpected(due.error());
+    }
+    if (!*due) {
+        return {};
+    }
+    const auto started = std::chrono::steady_clock::now();
+    const int cancelled_before = counts.cancelled;
+    // RMS's whole searchable range; fetch_order_numbers clamps the start to 730 days back.
+    rakuten::OrderNumberRequest request{rakuten::DateType::order,
+                                        now - rakuten::k_max_start_age,
+                                        now,
+                                        {rakuten::k_progress_cancelled},
+                                        now};
+    auto found = rakuten::fetch_order_numbers(m_client, request);
+    if (!found) {
+        return tl::unexpected(rms_error(found.error()));
+    }
+    report_search_problems("cancel_sweep", found->problems, counts);
+    // Only stored orders whose cancellation is not recorded yet: an unknown order is older
+    // than musubi's history (nothing to cancel) or new (the placed query reads it).
+    std::vector<std::string> cancelled_keys;
+    std::vector<std::string> placed_keys;
+    for (const auto& number : found->order_numbers) {
+        cancelled_keys.push_back("rakuten:order:" + number + ":cancelled");
+        placed_keys.push_back("rakuten:order:" + number + ":placed");
+    }
+    auto not_cancelled = m_store.missing_facts(cancelled_keys);
+    auto unknown = m_store.missing_facts(placed_keys);
+    if (!not_cancelled || !unknown) {
+        return tl::unexpected(
+            store_error(!not_cancelled ? not_cancelled.error() : unknown.error()));
+    }
+    const std::unordered_set<std::string> unknown_keys(unknown->begin(), unknown->end());
+    std::vector<std::string> numbers;
+    const std::string prefix = "rakuten:order:";
+    const std::string suffix = ":cancelled";
+    for (const auto& key : *not_cancelled) {
+        auto number = key.substr(prefix.size(), key.size() - prefix.size() - suffix.size());
+        if (!unknown_keys.contains(prefix + number + ":placed")) {
+            numbers.push_back(std::move(number));
+        }
+    }
+    if (auto done = fetch_and_apply(numbers, now, horizon, counts); !done) {
+        return done;
+    }
+    if (auto saved = m_store.set_cursor(k_cursor_cancel_sweep, rakuten::format_rms_datetime(now));
+        !saved) {
+        return tl::unexpected(store_error(saved.error()));
+    }
+    counts.swept = true;
+    m_logger.info("cancel_sweep.done",
+                  {{"since", rakuten::format_rms_datetime(found->searched_from)},
+                   {"windows", found->windows},
+                   {"cancelled_in_rms", found->order_numbers.size()},
+                   {"fetched", numbers.size()},
+                   {"newly_cancelled", counts.cancelled - cancelled_before},
+                   {"took", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::steady_clock::now() - started)}});
+    return {};
+}
+
+void OrderSync::report_search_problems(const char* query, const std::vector<std::string>& problems,
+                                       PollCounts& counts) {
+    for (const auto& problem : problems) {
+        ++counts.problems;
+        m_logger.error("search.incomplete",
+                       {{"query", query},
+                        {"problem", problem},
+                        {"action", "the orders past RMS's 15,000 of that second are not read; "
+                                   "look them up in RMS"}});
+    }
 }
 
 tl::expected<bool, PollError> OrderSync::fetch(const std::string& order_number) {
@@ -170,6 +278,7 @@ tl::expected<void, PollError> OrderSync::run(const Query& query, TimePoint now, 
         return tl::unexpected(rms_error(found.error()));
     }
     counts.searched += static_cast<int>(found->order_numbers.size());
+    report_search_problems(query.name, found->problems, counts);
     // Only fetch what adds a fact: re-read orders whose change is recorded cost nothing.
     std::vector<std::string> keys;
     for (const auto& number : found->order_numbers) {
@@ -185,6 +294,21 @@ tl::expected<void, PollError> OrderSync::run(const Query& query, TimePoint now, 
     for (const auto& key : *missing) {
         numbers.push_back(key.substr(prefix.size(), key.size() - prefix.size() - suffix.size()));
     }
+    if (auto done = fetch_and_apply(numbers, now, horizon, counts); !done) {
+        return done;
+    }
+    if (query.cursor != nullptr) {
+        if (auto saved = m_store.set_cursor(query.cursor, rakuten::format_rms_datetime(now));
+            !saved) {
+            return tl::unexpected(store_error(saved.error()));
+        }
+    }
+    return {};
+}
+
+tl::expected<void, PollError> OrderSync::fetch_and_apply(const std::vector<std::string>& numbers,
+                                                         TimePoint now, TimePoint horizon,
+                                                         PollCounts& counts) {
     // One getOrder batch at a time, stored as soon as it arrives: a first poll of a big shop
     // never holds more than a hundred orders, and what was read is kept if the poll stops.
     constexpr std::size_t k_slice = rakuten::k_max_get_order_numbers;
@@ -207,12 +331,6 @@ tl::expected<void, PollError> OrderSync::run(const Query& query, TimePoint now, 
             // The cursor stays: the next poll searches this window again and stores what
             // is missing (the store said why: store.not_writable).
             return tl::unexpected(store_error(*failed));
-        }
-    }
-    if (query.cursor != nullptr) {
-        if (auto saved = m_store.set_cursor(query.cursor, rakuten::format_rms_datetime(now));
-            !saved) {
-            return tl::unexpected(store_error(saved.error()));
         }
     }
     return {};
@@ -358,6 +476,14 @@ void OrderPoller::run_session(const PollerOptions& options, std::stop_token sess
     rakuten::RmsClient client(
         client_options,
         {options.rakuten.service_secret.reveal(), options.rakuten.license_key.reveal()}, session);
+    client.set_throttle_observer([this](const rakuten::ThrottleNotice& notice) {
+        m_logger.warn("rms.throttled",
+                      {{"function", notice.function},
+                       {"retry_in", notice.delay},
+                       {"interval", notice.interval},
+                       {"action", "RMS answered 403 (request thresholds): slowing down for the "
+                                  "rest of this poll and retrying"}});
+    });
     client.set_retry_observer([this](const rakuten::RetryNotice& notice) {
         m_logger.warn("rms.retry", {{"function", notice.function},
                                     {"retry", notice.retry},

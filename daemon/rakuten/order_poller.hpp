@@ -12,6 +12,17 @@
 // the end of the last search that was applied completely; the next search starts `overlap`
 // before it, for orders RMS indexes late. Re-reading is harmless: facts have natural keys.
 //
+// The cancellation sweep: once every cancel_sweep_interval (a day), dateType 1 + progress 900
+// over RMS's whole 730 days in windows of at most 62 days (numbers only: about a dozen
+// searches), then getOrder for the numbers of stored orders whose cancellation is not
+// recorded yet. So an order cancelled long after it was placed (day 45 of an order whose
+// review request is due on day 47) still becomes an order.cancelled fact. When the sweep last
+// completed is the cursor 'rakuten:cancel_sweep': a restart neither repeats nor skips it.
+//
+// A 403 (RMS's request thresholds) is retried by the client like a 503 and slows its pace for
+// the rest of the poll (each poll starts at the configured request_interval again); the first
+// 403 of an episode is logged once as rms.throttled.
+//
 // First start (no cursors): history = max(backfill_horizon, 30 days) is read, so that repeat
 // buyers are recognised from the start. The horizon (first start − backfill_horizon) is
 // stored in the cursor 'rakuten:horizon' and never moves: an order placed before it is stored
@@ -49,10 +60,12 @@ namespace musubi::rakuten_poller {
 
 inline constexpr std::chrono::days k_min_history{30};
 inline constexpr std::chrono::days k_cancel_window{30};
+inline constexpr std::chrono::hours k_cancel_sweep_interval{24};
 
 inline constexpr const char* k_cursor_horizon = "rakuten:horizon";
 inline constexpr const char* k_cursor_placed = "rakuten:orders.placed";
 inline constexpr const char* k_cursor_shipped = "rakuten:orders.shipped";
+inline constexpr const char* k_cursor_cancel_sweep = "rakuten:cancel_sweep";
 
 using Clock = std::function<rakuten::TimePoint()>;
 
@@ -67,6 +80,7 @@ struct PollerOptions {
     rakuten::RetryPolicy retry;
     std::chrono::days history = k_min_history;
     std::chrono::days cancel_window = k_cancel_window;
+    std::chrono::hours cancel_sweep_interval = k_cancel_sweep_interval;
 };
 
 PollerOptions poller_options(const config::Config& config, Carriers carriers);
@@ -91,6 +105,7 @@ struct PollCounts {
     int cancelled = 0;
     int backfilled = 0; // new orders older than the horizon
     int problems = 0;   // orders that could not be read or stored
+    bool swept = false; // the cancellation sweep ran in this poll
 };
 
 struct PollError {
@@ -121,6 +136,17 @@ private:
     tl::expected<rakuten::TimePoint, PollError> horizon(rakuten::TimePoint now);
     tl::expected<rakuten::TimePoint, PollError> start_of(const Query& query,
                                                          rakuten::TimePoint now);
+    // The daily cancellation sweep, when it is due.
+    tl::expected<void, PollError>
+    sweep_cancellations(rakuten::TimePoint now, rakuten::TimePoint horizon, PollCounts& counts);
+    tl::expected<bool, PollError> sweep_due(rakuten::TimePoint now);
+    // Logs what a search could not list (a second with over 15,000 hits) as problems.
+    void report_search_problems(const char* query, const std::vector<std::string>& problems,
+                                PollCounts& counts);
+    // getOrder for `numbers`, a hundred at a time, each batch stored as soon as it arrives.
+    tl::expected<void, PollError> fetch_and_apply(const std::vector<std::string>& numbers,
+                                                  rakuten::TimePoint now,
+                                                  rakuten::TimePoint horizon, PollCounts& counts);
     // Stores fetched orders, a hundred a transaction (an order that fails fails alone).
     // Returns the first store failure: the caller must then not move its cursor past these
     // orders (a full disk or a read-only store would otherwise lose their facts for good).

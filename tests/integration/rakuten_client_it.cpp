@@ -1,6 +1,8 @@
 // The RMS client against musubi-sim: search and getOrder of generated orders, a backfill of
 // over 20,000 orders with a window past the 15,000-hit cap, an expired license key, and
-// faults (503, maintenance, slow answers, dropped connections) ridden through by backoff.
+// faults (503, maintenance, slow answers, dropped connections) ridden through by backoff;
+// RMS's 403 throttling ridden through at a slower pace; a second with more hits than RMS
+// lists, read to the cap and reported.
 
 #include <algorithm>
 #include <map>
@@ -375,6 +377,63 @@ BOOST_AUTO_TEST_CASE(requests_keep_the_minimum_interval) {
     }
     BOOST_TEST((std::chrono::steady_clock::now() - started >= 500ms));
     BOOST_TEST(client.requests_sent() == 3);
+}
+
+BOOST_AUTO_TEST_CASE(throttling_403s_are_ridden_through_at_a_slower_pace_told_once_an_episode) {
+    Rms rms;
+    rms.sim.control_post("/_sim/rakuten/orders/generate", {{"count", 5}, {"days", 1}});
+    rms.sim.control_post("/_sim/rakuten/limits", {{"perSecond", 3}});
+    RmsClient client({rms.sim.api_url(), 2000ms, 1ms, RetryPolicy{5, 300ms, 2000ms}},
+                     {k_secret, k_key});
+    int retries = 0;
+    std::vector<ThrottleNotice> notices;
+    client.set_retry_observer([&](const RetryNotice&) { ++retries; });
+    client.set_throttle_observer([&](const ThrottleNotice& notice) { notices.push_back(notice); });
+    for (int i = 0; i < 8; ++i) {
+        auto page =
+            client.search_order({DateType::order, rms.now - std::chrono::days{2}, rms.now, {}}, 1);
+        BOOST_REQUIRE_MESSAGE(page.has_value(), page.error().message);
+        BOOST_TEST(page->order_numbers.size() == 5u);
+    }
+    const json limits = rms.sim.control_get("/_sim/rakuten/limits");
+    BOOST_TEST(limits["throttled"].get<int>() >= 1);
+    BOOST_TEST(limits["throttled"].get<int>() == client.throttled());
+    BOOST_TEST(limits["accepted"] == 8);
+    BOOST_TEST(retries == 0); // 403s are not told as retries...
+    BOOST_REQUIRE(!notices.empty());
+    BOOST_TEST(static_cast<int>(notices.size()) == client.throttle_episodes()); // ...but once
+    BOOST_TEST(notices[0].function == "searchOrder");
+    BOOST_TEST(notices[0].interval.count() == 100);
+    BOOST_TEST((client.interval() >= 100ms));
+    for (const auto& request : rms.last_requests(100)) {
+        const bool refused = request["status"] == 403;
+        BOOST_TEST((refused ? request["fault"] == "throttled" : request["status"] == 200));
+    }
+    client.reset_pace();
+    BOOST_TEST(client.interval().count() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(a_second_with_more_hits_than_rms_lists_is_read_to_the_cap_and_reported) {
+    Rms rms;
+    rms.sim.control_post("/_sim/rakuten/limits", {{"capTotalRecords", true}});
+    const TimePoint second = rms.now - std::chrono::days{1};
+    rms.sim.control_post("/_sim/rakuten/orders/generate", {{"count", 15001},
+                                                           {"from", format_rms_datetime(second)},
+                                                           {"to", format_rms_datetime(second)}});
+    RmsClient client(rms.options(), {k_secret, k_key});
+    auto numbers = fetch_order_numbers(
+        client, {DateType::order, rms.now - std::chrono::days{2}, rms.now, {}, rms.now});
+    BOOST_REQUIRE_MESSAGE(numbers.has_value(), numbers.error().message);
+    BOOST_TEST(numbers->order_numbers.size() == 15000u);
+    BOOST_REQUIRE(numbers->problems.size() == 1u);
+    BOOST_TEST(numbers->problems[0] ==
+               "RMS searchOrder (dateType 1) reports 15000 orders at " +
+                   format_rms_datetime(second) +
+                   " alone; it lists at most 15,000 for one query and a second cannot be split, "
+                   "so the first 15,000 were read and any beyond them are missing");
+    for (const auto& request : rms.last_requests(1000)) {
+        BOOST_TEST(request["status"] == 200, request.dump());
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,7 +1,9 @@
 // The Rakuten order poller against musubi-sim with real SQLite files: the order lifecycle
 // gives exactly one placed/shipped/cancelled fact per order however often it is polled, the
 // backfill horizon keeps old orders quiet, a restart neither loses nor repeats facts, and a
-// 401 pauses polling until a reload brings a new license key.
+// 401 pauses polling until a reload brings a new license key. RMS as it really behaves: a
+// backfill under 403 throttling, the daily sweep that finds late cancellations, and a day of
+// more than 15,000 orders behind a total that stops counting at 15,000.
 
 #include <algorithm>
 #include <functional>
@@ -67,6 +69,42 @@ struct Fixture {
         options.carriers = *carriers;
         options.retry = rakuten::RetryPolicy{2, 10ms, 50ms};
         return options;
+    }
+
+    // One poll with these options through a fresh client, and what the client met.
+    struct Polled {
+        PollCounts counts;
+        int requests = 0;
+        int throttled = 0; // 403s met
+        int episodes = 0;
+        int throttle_notices = 0;
+    };
+    Polled poll_with(const PollerOptions& opts) {
+        rakuten::RmsClient client({opts.rakuten.base_url, opts.rakuten.timeout,
+                                   opts.rakuten.request_interval, opts.retry},
+                                  {k_secret, k_key});
+        Polled polled;
+        client.set_throttle_observer(
+            [&](const rakuten::ThrottleNotice&) { ++polled.throttle_notices; });
+        OrderSync sync(*store, opts, client, logger);
+        auto counts = sync.poll();
+        BOOST_REQUIRE_MESSAGE(counts.has_value(),
+                              (counts ? std::string() : counts.error().message));
+        polled.counts = *counts;
+        polled.requests = client.requests_sent();
+        polled.throttled = client.throttled();
+        polled.episodes = client.throttle_episodes();
+        return polled;
+    }
+
+    // Sets the simulator's clock and returns the same instant for the poller.
+    rakuten::TimePoint set_clock(rakuten::TimePoint at) const {
+        sim.control_post("/_sim/clock", {{"set", rakuten::format_rms_datetime(at)}});
+        return at;
+    }
+    rakuten::TimePoint sim_now() const {
+        const auto ms = sim.control_get("/_sim/clock")["epoch_ms"].get<std::int64_t>();
+        return rakuten::TimePoint(std::chrono::seconds(ms / 1000));
     }
 
     PollCounts poll() {
@@ -289,6 +327,100 @@ BOOST_AUTO_TEST_CASE(unauthorized_pauses_until_a_reload_brings_a_new_key) {
     BOOST_REQUIRE(eventually([&] { return *f.store->count_facts("order.placed") == 2; }));
     BOOST_TEST(!poller.paused());
     poller.stop();
+}
+
+BOOST_AUTO_TEST_CASE(a_20000_order_backfill_under_403_throttling_stores_every_order_once) {
+    Fixture f;
+    f.sim.control_post("/_sim/rakuten/limits", {{"perSecond", 20}});
+    f.sim.control_post("/_sim/rakuten/orders/generate", {{"count", 20000}, {"days", 25}});
+    auto opts = f.options();
+    opts.rakuten.request_interval = 0ms; // as fast as RMS lets it: the 403s set the pace
+    opts.retry = rakuten::RetryPolicy{5, 500ms, 4000ms};
+    const auto polled = f.poll_with(opts);
+
+    BOOST_TEST(polled.counts.placed == 20000);
+    BOOST_TEST(polled.counts.problems == 0);
+    BOOST_TEST(f.column("SELECT count(*) FROM facts WHERE kind = 'order.placed'").at(0) == "20000");
+    BOOST_TEST(f.subjects("order.placed") == f.sim_numbers(any)); // each once
+    BOOST_TEST(f.subjects("order.cancelled") == f.sim_numbers(cancelled));
+    // The 403s were met (the simulator counted them), ridden through, and told once each
+    // episode.
+    const json limits = f.sim.control_get("/_sim/rakuten/limits");
+    BOOST_TEST(limits["throttled"].get<int>() >= 1);
+    BOOST_TEST(limits["throttled"].get<int>() == polled.throttled);
+    BOOST_TEST(polled.episodes >= 1);
+    BOOST_TEST(polled.throttle_notices == polled.episodes);
+    BOOST_TEST(limits["accepted"].get<int>() + polled.throttled == polled.requests);
+}
+
+BOOST_AUTO_TEST_CASE(a_cancellation_45_days_after_the_order_is_found_by_the_daily_sweep) {
+    Fixture f;
+    const auto start = f.sim_now();
+    const auto number =
+        f.add_order({{"orderDatetime", rakuten::format_rms_datetime(start - std::chrono::days{45})},
+                     {"progress", 500}});
+    auto opts = f.options();
+    opts.history = std::chrono::days{60};
+    opts.clock = [&f] { return f.sim_now(); };
+
+    const auto first = f.poll_with(opts);
+    BOOST_TEST(first.counts.swept);
+    BOOST_TEST(first.counts.placed == 1);
+    BOOST_TEST(first.counts.shipped == 1);
+    BOOST_TEST(f.column("SELECT value FROM cursors WHERE name = 'rakuten:cancel_sweep'") ==
+               std::vector<std::string>{rakuten::format_rms_datetime(start)});
+
+    // Cancelled 45 days after it was placed: the per-poll search of the last 30 days misses it
+    // and the sweep is not due for a day.
+    f.set_clock(start + 1h);
+    f.move(number, {{"progress", 900}});
+    const auto second = f.poll_with(opts);
+    BOOST_TEST(!second.counts.swept);
+    BOOST_TEST(second.counts.cancelled == 0);
+
+    // A restart neither repeats the sweep early...
+    f.open();
+    f.set_clock(start + 23h);
+    BOOST_TEST(!f.poll_with(opts).counts.swept);
+    BOOST_TEST(f.subjects("order.cancelled").empty());
+
+    // ...nor skips it: a day after the last one it finds the cancellation.
+    f.set_clock(start + 24h);
+    const auto swept = f.poll_with(opts);
+    BOOST_TEST(swept.counts.swept);
+    BOOST_TEST(swept.counts.cancelled == 1);
+    BOOST_TEST(f.subjects("order.cancelled") == std::set<std::string>{number});
+
+    // The next day's sweep reads only numbers: nothing is fetched again, no fact repeats.
+    f.set_clock(start + 49h);
+    const auto next = f.poll_with(opts);
+    BOOST_TEST(next.counts.swept);
+    BOOST_TEST(next.counts.fetched == 0);
+    BOOST_TEST(next.counts.cancelled == 0);
+    BOOST_TEST(f.column("SELECT count(*) FROM facts WHERE kind = 'order.cancelled'").at(0) == "1");
+    BOOST_TEST(f.column("SELECT value FROM cursors WHERE name = 'rakuten:cancel_sweep'") ==
+               std::vector<std::string>{rakuten::format_rms_datetime(start + 49h)});
+}
+
+BOOST_AUTO_TEST_CASE(a_day_of_16055_orders_is_all_stored_when_rms_stops_counting_at_15000) {
+    Fixture f;
+    f.sim.control_post("/_sim/rakuten/limits", {{"capTotalRecords", true}});
+    const auto now = f.sim_now();
+    f.sim.control_post("/_sim/rakuten/orders/generate",
+                       {{"count", 16055},
+                        {"from", rakuten::format_rms_datetime(now - std::chrono::days{2})},
+                        {"to", rakuten::format_rms_datetime(now - std::chrono::days{1})}});
+    auto opts = f.options();
+    opts.clock = [now] { return now; };
+    const auto polled = f.poll_with(opts);
+    BOOST_TEST(polled.counts.placed == 16055);
+    BOOST_TEST(polled.counts.problems == 0);
+    BOOST_TEST(f.subjects("order.placed") == f.sim_numbers(any));
+    // Never a page past the 15,000th hit: the walker split on the capped total.
+    const json requests = f.sim.control_get("/_sim/rakuten/requests?limit=10000");
+    for (const auto& request : requests["requests"]) {
+        BOOST_TEST(request["status"] == 200, request.dump());
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

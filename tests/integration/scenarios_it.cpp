@@ -480,6 +480,34 @@ BOOST_AUTO_TEST_CASE(an_order_cancelled_before_the_review_request_gets_none) {
                                   "'review-request'") == 0);
 }
 
+// RMS has no cancellation date to search by: an order cancelled 45 days after it was placed is
+// older than the poller's 30-day cancellation search, and only the daily sweep over RMS's
+// 730 days finds it, before the review request falls due.
+BOOST_AUTO_TEST_CASE(an_order_cancelled_45_days_after_it_was_placed_gets_no_review_request) {
+    Shop shop(k_shipped);
+    shop.follow_and_link();
+    shop.set_clock("2026-11-24T10:05:00+0900"); // day 0
+    const auto number = shop.tea_order();
+    shop.wait_deliveries(k_tanaka, 4);
+    shop.set_clock("2027-01-07T11:00:00+0900"); // day 44
+    shop.ship(number);
+    const auto got = shop.wait_deliveries(k_tanaka, 5);
+    check(got[4], "push", "2027-01-07T11:00:00+0900", shipping_notice(number));
+    shop.set_clock("2027-01-08T12:00:00+0900"); // day 45
+    shop.progress(number, {{"progress", 900}});
+    shop.wait_for("SELECT state || ' ' || end_reason FROM enrollments WHERE scenario = "
+                  "'review-request'",
+                  "cancelled cancelled by order.cancelled");
+    shop.set_clock("2027-01-10T12:00:00+0900"); // day 47, an hour after the request was due
+    shop.settle();
+    BOOST_TEST(shop.deliveries(k_tanaka).size() == 5u);
+    BOOST_TEST(shop.musubid.count("SELECT count(*) FROM outbox WHERE scenario = "
+                                  "'review-request'") == 0);
+    BOOST_TEST(shop.musubid.count("SELECT count(*) FROM facts WHERE kind = 'order.cancelled' AND "
+                                  "subject = '" +
+                                  number + "'") == 1);
+}
+
 BOOST_AUTO_TEST_CASE(a_friend_who_unfollows_gets_nothing_more_and_nothing_fails) {
     Shop shop({"greeting", "order-thanks", "shipping-notice", "review-request", "link-thanks",
                "it:next-day-note"});

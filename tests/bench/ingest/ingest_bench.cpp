@@ -9,6 +9,11 @@
 //   --mode store  musubi's own processing without the simulator's answer times: the orders
 //                 are fetched first (not timed), then make_snapshot + apply_orders (a hundred
 //                 to a transaction, as the poller stores them) are timed.
+//   --mode throttled  the poll path against an RMS that answers 403 (QPSLimit) over
+//                 --per-second requests a second (musubi-sim's limits): the client starts with
+//                 no interval and the production retry policy, so the 403s set its pace. Prints
+//                 the time, the 403s met and the requests per second actually used, and fails
+//                 unless every order is stored exactly once.
 // Peak memory is this process's VmHWM (/proc/self/status); run each mode in its own process.
 // Needs MUSUBI_SIM (ingest_bench.sh finds it).
 
@@ -49,6 +54,7 @@ struct Options {
     int orders = 100000;
     int days = 60;
     std::string mode = "poll";
+    int per_second = 20;
 };
 
 Options parse(int argc, char** argv) {
@@ -62,9 +68,12 @@ Options parse(int argc, char** argv) {
             options.days = std::stoi(value);
         } else if (flag == "--mode") {
             options.mode = value;
+        } else if (flag == "--per-second") {
+            options.per_second = std::stoi(value);
         } else {
             throw std::runtime_error("unknown option " + flag +
-                                     "; use --orders N --days D --mode poll|store");
+                                     "; use --orders N --days D --mode poll|store|throttled "
+                                     "[--per-second N]");
         }
     }
     return options;
@@ -257,6 +266,60 @@ int run_poll(const test::SimProcess& sim, store::sqlite::SqliteStore& sqlite,
     return 0;
 }
 
+int run_throttled(const test::SimProcess& sim, store::sqlite::SqliteStore& sqlite,
+                  const Options& bench) {
+    sim.control_post("/_sim/rakuten/limits", {{"perSecond", bench.per_second}});
+    auto options = poller_options(sim, bench);
+    options.retry = rakuten::RetryPolicy{}; // as musubid retries
+    const auto now = sim_now(sim);
+    options.clock = [now] { return now; };
+    rakuten::RmsClient client(
+        {options.rakuten.base_url, options.rakuten.timeout, 0ms, options.retry}, {k_secret, k_key});
+    int notices = 0;
+    client.set_throttle_observer([&](const rakuten::ThrottleNotice&) { ++notices; });
+    const log::Logger logger("rakuten");
+    rakuten_poller::OrderSync sync(sqlite, options, client, logger);
+    const auto started = std::chrono::steady_clock::now();
+    auto counts = sync.poll();
+    const Seconds took = std::chrono::steady_clock::now() - started;
+    if (!counts) {
+        std::cerr << "poll failed: " << counts.error().message << "\n";
+        return 1;
+    }
+    const auto limits = sim.control_get("/_sim/rakuten/limits");
+    const auto met = limits["throttled"].get<std::int64_t>();
+    const auto accepted = limits["accepted"].get<std::int64_t>();
+    const auto placed = sqlite.count_facts("order.placed");
+    std::printf("mode throttled: %d orders over %d days, RMS threshold %d requests/s\n",
+                bench.orders, bench.days, bench.per_second);
+    std::printf("  poll: searched %d, fetched %d, placed %d, shipped %d, cancelled %d, "
+                "problems %d\n",
+                counts->searched, counts->fetched, counts->placed, counts->shipped,
+                counts->cancelled, counts->problems);
+    std::printf("  requests %d (accepted %lld, 403 %lld in %d episodes, %d told), pace at the "
+                "end %lld ms\n",
+                client.requests_sent(), static_cast<long long>(accepted),
+                static_cast<long long>(met), client.throttle_episodes(), notices,
+                static_cast<long long>(client.interval().count()));
+    std::printf("  took %.1f s, peak RSS %.1f MB\n", took.count(), peak_rss_mb());
+    if (counts->placed != bench.orders || !placed || *placed != bench.orders ||
+        counts->problems != 0 || met != client.throttled()) {
+        std::cerr << "ingest_bench: expected every one of " << bench.orders
+                  << " orders stored once without problems and the simulator's 403 count (" << met
+                  << ") to match the client's (" << client.throttled() << ")\n";
+        return 1;
+    }
+    const double used = static_cast<double>(accepted) / took.count();
+    const std::string limit = std::to_string(bench.per_second) + " requests/s";
+    figure("backfill of " + std::to_string(bench.orders) + " orders under 403 throttling at " +
+               limit + ": time (each order once)",
+           took.count(), "s", "", -1);
+    figure("403s met during that backfill", static_cast<double>(met), "", "", -1);
+    figure("requests per second actually used under that throttling", used, "requests/s",
+           "RMS's threshold here: " + limit, used / bench.per_second);
+    return 0;
+}
+
 int run_store(const test::SimProcess& sim, store::sqlite::SqliteStore& sqlite,
               const Options& bench) {
     auto options = poller_options(sim, bench);
@@ -358,8 +421,9 @@ int main(int argc, char** argv) {
             return 1;
         }
         auto& sqlite = **opened;
-        const int result =
-            bench.mode == "store" ? run_store(sim, sqlite, bench) : run_poll(sim, sqlite, bench);
+        const int result = bench.mode == "store"       ? run_store(sim, sqlite, bench)
+                           : bench.mode == "throttled" ? run_throttled(sim, sqlite, bench)
+                                                       : run_poll(sim, sqlite, bench);
         std::printf("  database       %8.1f MB\n",
                     static_cast<double>(std::filesystem::file_size(dir / "bench.db") +
                                         (std::filesystem::exists(dir / "bench.db-wal")

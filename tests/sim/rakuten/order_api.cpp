@@ -175,7 +175,8 @@ bool matches(const OrderStore& store, const Order& order, const SearchQuery& que
 
 } // namespace
 
-Response search_order(const OrderStore& store, EpochSeconds now, const std::string& body) {
+Response search_order(const OrderStore& store, EpochSeconds now, const std::string& body,
+                      bool cap_total_records) {
     json request = json::parse(body, nullptr, false);
     if (request.is_discarded() || !request.is_object()) {
         return search_refusal(
@@ -251,15 +252,16 @@ Response search_order(const OrderStore& store, EpochSeconds now, const std::stri
     for (std::size_t i = first; i < last; ++i) {
         numbers.push_back(store.order(hits[i]).order_number);
     }
-    std::size_t pages = (hits.size() + std::size_t(query.records) - 1) / std::size_t(query.records);
+    const std::size_t total = cap_total_records ? reachable : hits.size();
+    std::size_t pages = (total + std::size_t(query.records) - 1) / std::size_t(query.records);
     return Response::json(
-        200, json{{"orderNumberList", numbers},
-                  {"MessageModelList", json::array({message("INFO", k_search_prefix + "INFO_101",
-                                                            "注文検索に成功しました。")})},
-                  {"PaginationResponseModel",
-                   {{"totalRecordsAmount", hits.size()},
-                    {"totalPages", pages},
-                    {"requestPage", query.page}}}});
+        200,
+        json{
+            {"orderNumberList", numbers},
+            {"MessageModelList", json::array({message("INFO", k_search_prefix + "INFO_101",
+                                                      "注文検索に成功しました。")})},
+            {"PaginationResponseModel",
+             {{"totalRecordsAmount", total}, {"totalPages", pages}, {"requestPage", query.page}}}});
 }
 
 namespace {

@@ -19,7 +19,9 @@ inline constexpr EpochSeconds k_max_window = 63 * k_day;
 inline constexpr EpochSeconds k_max_start_age = 730 * k_day;
 inline constexpr std::size_t k_max_get_order_numbers = 100;
 
-Response search_order(const OrderStore& store, EpochSeconds now, const std::string& body);
+// `cap_total_records`: totalRecordsAmount and totalPages stop at 15,000 hits (limits.hpp).
+Response search_order(const OrderStore& store, EpochSeconds now, const std::string& body,
+                      bool cap_total_records = false);
 Response get_order(const OrderStore& store, const std::string& body);
 
 } // namespace musubi::sim::rakuten

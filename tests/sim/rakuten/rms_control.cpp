@@ -99,6 +99,9 @@ std::optional<Response> RmsService::control_locked(const Request& request) {
     if (!parts.empty() && parts[0] == "faults" && parts.size() <= 2) {
         return control_faults(request);
     }
+    if (!parts.empty() && parts[0] == "limits" && parts.size() <= 2) {
+        return control_limits(request);
+    }
     if (!parts.empty() && parts[0] == "license" && parts.size() <= 2) {
         return control_license(request, parts.size() == 2 ? parts[1] : "");
     }
@@ -146,6 +149,7 @@ Response RmsService::control_state() {
                                     {"requests", m_requests},
                                     {"faultsInjected", m_faults.injected()},
                                     {"faults", fault_settings_json(m_faults.settings())},
+                                    {"throttled", m_throttle.throttled()},
                                     {"licenseKeys", keys},
                                     {"generator",
                                      {{"seed", g.seed},
@@ -177,6 +181,35 @@ Response RmsService::control_faults(const Request& request) {
     }
     m_faults.configure(next);
     return Response::json(200, fault_settings_json(m_faults.settings()));
+}
+
+Response RmsService::control_limits(const Request& request) {
+    auto parts = split_path(request.path);
+    auto answer = [this] {
+        json state = limit_settings_json(m_throttle.settings());
+        state.update(m_throttle.counters_json());
+        return Response::json(200, state);
+    };
+    if (parts.size() == 2 && parts[1] == "reset" && request.method == "POST") {
+        m_throttle.configure(LimitSettings{});
+        m_throttle.reset();
+        return answer();
+    }
+    if (parts.size() != 1) {
+        return error(404, "unknown limits route; use /limits or /limits/reset");
+    }
+    if (request.method == "GET") {
+        return answer();
+    }
+    if (request.method != "POST") {
+        return error(405, "use GET or POST");
+    }
+    LimitSettings next = m_throttle.settings();
+    if (auto problem = apply_limit_patch(next, body_of(request))) {
+        return error(400, *problem);
+    }
+    m_throttle.configure(next);
+    return answer();
 }
 
 json RmsService::license_json(const LicenseKey& key, EpochSeconds at) const {

@@ -57,6 +57,8 @@ void RmsService::reset_locked() {
         m_licenses.add(LicenseKey{spec.key, expires, 0});
     }
     m_faults.configure(m_settings.faults);
+    m_throttle.configure(m_settings.limits);
+    m_throttle.reset();
     m_review_random.seed(m_settings.generator.seed + 2);
     m_ledger.clear();
     m_requests = 0;
@@ -160,6 +162,10 @@ Response RmsService::answer_api(const Request& request, EpochSeconds at, std::st
         return refused;
     }
 
+    if (auto refused = m_throttle.admit(std::chrono::steady_clock::now())) {
+        fault = "throttled";
+        return *refused;
+    }
     Faults::Decision decision = m_faults.decide();
     if (decision.replacement) {
         fault = decision.replacement->drop_connection ? "drop"
@@ -180,8 +186,9 @@ Response RmsService::answer_api(const Request& request, EpochSeconds at, std::st
         // Without a JSON body type RMS cannot read the request at all.
         response = is_search ? search_order(m_store, at, "") : get_order(m_store, "");
     } else {
-        response =
-            is_search ? search_order(m_store, at, request.body) : get_order(m_store, request.body);
+        response = is_search ? search_order(m_store, at, request.body,
+                                            m_throttle.settings().cap_total_records)
+                             : get_order(m_store, request.body);
     }
     if (decision.delay.count() > 0) {
         fault = "slow";

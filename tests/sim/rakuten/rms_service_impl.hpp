@@ -13,6 +13,7 @@
 #include "faults.hpp"
 #include "generator.hpp"
 #include "license.hpp"
+#include "limits.hpp"
 #include "order_store.hpp"
 #include "script.hpp"
 #include "settings.hpp"
@@ -24,7 +25,7 @@ struct LedgerEntry {
     EpochSeconds at = 0;
     std::string method, path;
     int status = 0;
-    std::string fault; // "", "error", "slow", "drop", "maintenance", "license_expired"
+    std::string fault; // "", "throttled", "error", "slow", "drop", "maintenance", "license_expired"
 };
 
 class RmsService : public Service {
@@ -51,6 +52,7 @@ private:
     std::optional<Response> control_locked(const Request& request);
     Response control_state();
     Response control_faults(const Request& request);
+    Response control_limits(const Request& request);
     Response control_license(const Request& request, const std::string& action);
     Response control_generator(const Request& request);
     Response control_add_order(const Request& request);
@@ -74,6 +76,7 @@ private:
     std::unique_ptr<OrderGenerator> m_generator;
     Licenses m_licenses;
     Faults m_faults;
+    Throttle m_throttle;
     std::mt19937_64 m_review_random;
     std::deque<LedgerEntry> m_ledger;
     std::uint64_t m_requests = 0;

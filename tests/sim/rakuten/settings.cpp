@@ -129,6 +129,16 @@ void read_faults(const YAML::Node& node, FaultSettings& faults) {
     read(node, "seed", faults.seed);
 }
 
+void read_limits(const YAML::Node& node, LimitSettings& limits) {
+    check_keys(node, "rakuten.limits", {"per_second", "per_minute", "cap_total_records"});
+    read(node, "per_second", limits.per_second);
+    read(node, "per_minute", limits.per_minute);
+    read(node, "cap_total_records", limits.cap_total_records);
+    if (limits.per_second < 0 || limits.per_minute < 0) {
+        throw SettingsError("'per_second' and 'per_minute' must not be negative (0 = off)");
+    }
+}
+
 void read_reviews(const YAML::Node& node, RmsSettings& settings) {
     check_keys(node, "rakuten.reviews", {"directory", "encoding"});
     read(node, "directory", settings.reviews_directory);
@@ -164,7 +174,7 @@ RmsSettings parse_rms_settings(const YAML::Node& node) {
     }
     check_keys(node, "rakuten",
                {"shop_id", "shop_url", "seed", "service_secret", "license_keys", "generator",
-                "faults", "reviews", "script"});
+                "faults", "limits", "reviews", "script"});
     read(node, "shop_id", settings.generator.shop_id);
     if (settings.generator.shop_id.size() != 6 ||
         settings.generator.shop_id.find_first_not_of("0123456789") != std::string::npos) {
@@ -182,6 +192,9 @@ RmsSettings parse_rms_settings(const YAML::Node& node) {
     }
     if (node["faults"]) {
         read_faults(node["faults"], settings.faults);
+    }
+    if (node["limits"]) {
+        read_limits(node["limits"], settings.limits);
     }
     if (node["reviews"]) {
         read_reviews(node["reviews"], settings);

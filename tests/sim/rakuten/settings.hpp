@@ -11,6 +11,7 @@
 
 #include "faults.hpp"
 #include "generator.hpp"
+#include "limits.hpp"
 #include "review_csv.hpp"
 #include "script.hpp"
 
@@ -29,6 +30,7 @@ struct RmsSettings {
     std::size_t backfill_count = 0; // orders placed over the past backfill_days at start
     int backfill_days = 30;
     FaultSettings faults;
+    LimitSettings limits;
     std::string reviews_directory; // empty: the export route must name one
     CsvEncoding reviews_encoding = CsvEncoding::cp932;
     std::vector<ScriptStep> script; // `after` counts from start (and from every /reset)

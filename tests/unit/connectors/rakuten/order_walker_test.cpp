@@ -101,18 +101,19 @@ BOOST_AUTO_TEST_CASE(a_short_range_is_one_window) {
     BOOST_TEST(format_rms_datetime(windows[0].second) == "2026-11-22T10:00:00+0900");
 }
 
-BOOST_AUTO_TEST_CASE(long_ranges_are_cut_into_63_day_windows_that_touch) {
+BOOST_AUTO_TEST_CASE(long_ranges_are_cut_into_62_day_windows_that_touch) {
     const TimePoint from = at("2026-01-01T00:00:00+0900");
     const TimePoint to = at("2026-11-22T10:00:00+0900");
     const auto windows = split_into_windows(from, to);
-    // 325 days and 10 hours: five whole windows of 63 days and a sixth with the rest.
+    // 325 days and 10 hours: five whole windows of 62 days (a day's margin on RMS's 63) and a
+    // sixth with the rest.
     BOOST_REQUIRE(windows.size() == 6u);
-    BOOST_TEST(format_rms_datetime(windows[0].second) == "2026-03-04T23:59:59+0900");
-    BOOST_TEST(format_rms_datetime(windows[1].first) == "2026-03-05T00:00:00+0900");
+    BOOST_TEST(format_rms_datetime(windows[0].second) == "2026-03-03T23:59:59+0900");
+    BOOST_TEST(format_rms_datetime(windows[1].first) == "2026-03-04T00:00:00+0900");
     BOOST_TEST(windows.front().first.time_since_epoch().count() == from.time_since_epoch().count());
     BOOST_TEST(windows.back().second.time_since_epoch().count() == to.time_since_epoch().count());
     for (std::size_t i = 0; i < windows.size(); ++i) {
-        BOOST_TEST((windows[i].second - windows[i].first <= days{63}));
+        BOOST_TEST((windows[i].second - windows[i].first <= days{62}));
         if (i > 0) {
             BOOST_TEST((windows[i].first - windows[i - 1].second == seconds{1}));
         }
@@ -157,22 +158,59 @@ BOOST_AUTO_TEST_CASE(an_unreadable_batch_becomes_problems_of_its_orders_only) {
     BOOST_TEST(result->problems[99].order_number == order_number(100));
 }
 
-BOOST_AUTO_TEST_CASE(a_second_with_more_than_15000_hits_cannot_be_split) {
-    FakeRms rms([](const std::string&) -> std::string {
-        return json{{"orderNumberList", json::array({order_number(1)})},
-                    {"MessageModelList", json::array()},
-                    {"PaginationResponseModel",
-                     {{"totalRecordsAmount", 15001}, {"totalPages", 16}, {"requestPage", 1}}}}
-            .dump();
+// A search answer: `total` hits, of which this page lists `listed` (numbers from `first`).
+std::string search_answer(std::int64_t total, int first, int listed, int page) {
+    json numbers = json::array();
+    for (int i = 0; i < listed; ++i) {
+        numbers.push_back(order_number(first + i));
+    }
+    return json{{"orderNumberList", numbers},
+                {"MessageModelList", json::array()},
+                {"PaginationResponseModel",
+                 {{"totalRecordsAmount", total},
+                  {"totalPages", (total + 999) / 1000},
+                  {"requestPage", page}}}}
+        .dump();
+}
+
+BOOST_AUTO_TEST_CASE(a_second_with_15000_hits_or_more_is_read_to_the_cap_and_reported) {
+    // Every window reports 15,001 hits; each page lists 1000 numbers of its own.
+    FakeRms rms([](const std::string& body) -> std::string {
+        const int page = json::parse(body)["PaginationRequestModel"]["requestPage"].get<int>();
+        return search_answer(15001, (page - 1) * 1000 + 1, 1000, page);
     });
     RmsClient client({rms.url(), 2000ms, 0ms, {1, 0ms, 0ms}}, {"secret", "key"});
     const TimePoint when = at("2026-11-22T10:00:00+0900");
     auto numbers = fetch_order_numbers(client, {DateType::order, when, when + 3s, {}, when});
-    BOOST_REQUIRE(!numbers.has_value());
-    BOOST_TEST(numbers.error().message ==
-               "RMS searchOrder reports 15001 orders at 2026-11-22T10:00:00+0900 alone, more than "
-               "the 15,000 it can list; narrow the search (e.g. by progress)");
-    // [0,3] → [0,1] → [0,0]: three searches before giving up.
+    BOOST_REQUIRE_MESSAGE(numbers.has_value(), numbers.error().message);
+    // [0,3] → [0,1] → [0,0] (read: 15 pages, never the refused 16th) → [1,1] (15 pages)
+    // → [2,3] → [2,2], [3,3]: each of the four seconds is read to the cap and reported.
+    BOOST_TEST(numbers->splits == 3);
+    BOOST_TEST(numbers->windows == 4);
+    BOOST_TEST(client.requests_sent() == 3 + 4 * 15);
+    BOOST_TEST(numbers->order_numbers.size() == 15000u); // the same 15,000 numbers each time
+    BOOST_REQUIRE(numbers->problems.size() == 4u);
+    BOOST_TEST(numbers->problems[0] ==
+               "RMS searchOrder (dateType 1) reports 15001 orders at 2026-11-22T10:00:00+0900 "
+               "alone; it lists at most 15,000 for one query and a second cannot be split, so "
+               "the first 15,000 were read and any beyond them are missing");
+}
+
+BOOST_AUTO_TEST_CASE(a_total_of_exactly_15000_is_split) {
+    // RMS may stop counting at 15,000: such a window is split, its halves read.
+    FakeRms rms([](const std::string& body) -> std::string {
+        const json request = json::parse(body);
+        const bool whole = request["startDatetime"] == "2026-11-22T10:00:00+0900" &&
+                           request["endDatetime"] == "2026-11-22T10:00:10+0900";
+        return whole ? search_answer(15000, 1, 1000, 1) : search_answer(2, 1, 2, 1);
+    });
+    RmsClient client({rms.url(), 2000ms, 0ms, {1, 0ms, 0ms}}, {"secret", "key"});
+    const TimePoint when = at("2026-11-22T10:00:00+0900");
+    auto numbers = fetch_order_numbers(client, {DateType::order, when, when + 10s, {}, when});
+    BOOST_REQUIRE_MESSAGE(numbers.has_value(), numbers.error().message);
+    BOOST_TEST(numbers->splits == 1);
+    BOOST_TEST(numbers->windows == 2);
+    BOOST_TEST(numbers->problems.empty());
     BOOST_TEST(client.requests_sent() == 3);
 }
 

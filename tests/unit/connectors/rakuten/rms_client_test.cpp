@@ -75,6 +75,27 @@ BOOST_AUTO_TEST_CASE(server_errors_and_lost_connections_are_transient) {
     BOOST_TEST(kind(classify_status("getOrder", answer(405, ""))) == kind(ErrorKind::other));
 }
 
+BOOST_AUTO_TEST_CASE(a_403_is_throttling_retried_like_a_503) {
+    const Error error = classify_status("searchOrder", answer(403, R"({"Results":{}})"));
+    BOOST_TEST(error.retryable());
+    BOOST_TEST(error.throttled());
+    BOOST_TEST(error.status == 403);
+    BOOST_TEST(error.message == "RMS searchOrder answered HTTP 403 (request threshold exceeded: "
+                                "AccessLimit/QPSLimit); slowing down and retrying");
+    BOOST_TEST(!classify_status("searchOrder", answer(503, "")).throttled());
+}
+
+BOOST_AUTO_TEST_CASE(throttling_doubles_the_interval_within_bounds) {
+    BOOST_TEST(throttled_interval(0ms, 0ms).count() == 100);
+    BOOST_TEST(throttled_interval(1ms, 1ms).count() == 100);
+    BOOST_TEST(throttled_interval(100ms, 0ms).count() == 200);
+    BOOST_TEST(throttled_interval(1000ms, 1000ms).count() == 2000);
+    BOOST_TEST(throttled_interval(8000ms, 1000ms).count() == 10000);
+    BOOST_TEST(throttled_interval(10000ms, 1000ms).count() == 10000);
+    // A configured interval longer than the cap is kept.
+    BOOST_TEST(throttled_interval(20000ms, 20000ms).count() == 20000);
+}
+
 BOOST_AUTO_TEST_CASE(search_answers) {
     auto hits = parse_search_order_response(
         R"({"orderNumberList":["123456-20261122-0000000001","123456-20261122-0000000002"],
