@@ -1,6 +1,7 @@
 #include "clock.hpp"
 
 #include <cstdio>
+#include <ctime>
 
 namespace musubi::sim {
 
@@ -61,18 +62,14 @@ Clock::time_point from_epoch_ms(std::int64_t epoch_ms) {
 }
 
 std::string format_jst(Clock::time_point at) {
+    // The JST wall clock is UTC shifted by nine hours: let gmtime_r split the shifted second.
     auto local_ms = to_epoch_ms(at) + k_jst_offset_ms;
-    auto local =
-        std::chrono::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(local_ms));
-    auto day = std::chrono::floor<std::chrono::days>(local);
-    std::chrono::year_month_day date(day);
-    std::chrono::hh_mm_ss time(std::chrono::floor<std::chrono::seconds>(local - day));
+    auto local_seconds = static_cast<std::time_t>(
+        std::chrono::floor<std::chrono::seconds>(std::chrono::milliseconds(local_ms)).count());
+    std::tm fields{};
+    gmtime_r(&local_seconds, &fields);
     char text[32];
-    std::snprintf(text, sizeof text, "%04d-%02u-%02uT%02ld:%02ld:%02ld+0900",
-                  static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
-                  static_cast<unsigned>(date.day()), static_cast<long>(time.hours().count()),
-                  static_cast<long>(time.minutes().count()),
-                  static_cast<long>(time.seconds().count()));
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S+0900", &fields);
     return text;
 }
 

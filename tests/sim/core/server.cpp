@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <sstream>
+#include <string_view>
 
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
@@ -104,22 +105,19 @@ private:
     // push benchmark's throughput. Poco adds nothing after a handler that has not called send().
     static void send_whole(Poco::Net::HTTPServerRequest& http, Poco::Net::HTTPServerResponse& out,
                            const std::string& body) {
-        std::ostringstream head;
-        out.write(head);
-        auto wire = head.str();
-        if (http.getMethod() != Poco::Net::HTTPRequest::HTTP_HEAD) {
-            wire += body;
-        }
         auto& socket = static_cast<Poco::Net::HTTPServerRequestImpl&>(http).socket();
-        const char* data = wire.data();
-        auto left = wire.size();
-        while (left > 0) {
-            int sent = socket.sendBytes(data, static_cast<int>(left));
+        std::ostringstream wire;
+        out.write(wire);
+        if (http.getMethod() != Poco::Net::HTTPRequest::HTTP_HEAD) {
+            wire << body;
+        }
+        const std::string bytes = std::move(wire).str();
+        for (std::string_view rest(bytes); !rest.empty();) {
+            int sent = socket.sendBytes(rest.data(), static_cast<int>(rest.size()));
             if (sent <= 0) {
                 return;
             }
-            data += sent;
-            left -= static_cast<std::size_t>(sent);
+            rest.remove_prefix(static_cast<std::size_t>(sent));
         }
     }
 

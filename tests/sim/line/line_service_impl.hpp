@@ -13,8 +13,8 @@
 #include "../core/clock.hpp"
 #include "../core/service.hpp"
 #include "ids.hpp"
+#include "line_rules.hpp"
 #include "line_state.hpp"
-#include "message_validator.hpp"
 #include "rate_limiter.hpp"
 #include "settings.hpp"
 

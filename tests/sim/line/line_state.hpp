@@ -91,12 +91,12 @@ struct LineState {
     std::vector<std::string> webhook_order; // ids in creation order
     std::map<std::pair<int, std::string>, long> refused;
     std::map<std::string, long> undelivered; // reason -> count
-    long deliveries = 0;
-    long duplicate_deliveries = 0;
-    long same_key_deliveries = 0;
-    long retry_key_conflicts = 0;
-    long next_seq = 0;
-    long quota_usage = 0;
+    long deliveries{0};
+    long duplicate_deliveries{0};
+    long same_key_deliveries{0};
+    long retry_key_conflicts{0};
+    long next_seq{0};
+    long quota_usage{0};
     std::string quota_month; // yyyy-MM (JST) the usage belongs to
 };
 

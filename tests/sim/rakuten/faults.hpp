@@ -16,17 +16,17 @@
 namespace musubi::sim::rakuten {
 
 struct FaultSettings {
-    double error_rate = 0;
-    int error_status = 503;
-    double slow_rate = 0;
-    int slow_ms = 3000;
-    double drop_rate = 0;
-    int fail_next = 0;
-    int slow_next = 0;
-    int drop_next = 0;
-    bool maintenance = false;
-    bool license_expired = false;
-    std::uint64_t seed = 1;
+    double error_rate{0};
+    int error_status{503};
+    double slow_rate{0};
+    int slow_ms{3000};
+    double drop_rate{0};
+    int fail_next{0};
+    int slow_next{0};
+    int drop_next{0};
+    bool maintenance{false};
+    bool license_expired{false};
+    std::uint64_t seed{1};
 };
 
 // The JSON a control route shows and takes (field names as in FaultSettings, camelCase).

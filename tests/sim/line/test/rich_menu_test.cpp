@@ -54,7 +54,7 @@ BOOST_AUTO_TEST_CASE(create_checks_the_object) {
         body_of(response) ==
         json({{"message", "The request body has 1 error(s)"},
               {"details",
-               {{{"message", "Length must be between 1 and 14"}, {"property", "chatBarText"}}}}}));
+               {{{"message", "Length must be between 0 and 14"}, {"property", "chatBarText"}}}}}));
     auto narrow = menu();
     narrow["size"] = {{"width", 1000}, {"height", 1000}};
     BOOST_TEST(body_of(sim.api("POST", "/v2/bot/richmenu", narrow))["details"][0]["property"] ==
