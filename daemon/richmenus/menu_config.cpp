@@ -308,6 +308,10 @@ private:
                 if (!allowed && !uri.empty()) {
                     error(pointer + "/uri", "\"" + uri + "\" is not a link LINE opens",
                           "start it with https://, http://, line:// or tel:");
+                } else if (const auto bad = templates::bad_uri_character(uri); !bad.empty()) {
+                    error(pointer + "/uri",
+                          "\"" + uri + "\" contains " + bad + ", which a link cannot hold",
+                          "percent-encode it (a space is %20)");
                 }
             }
         } else if (kind == "message") {

@@ -1,6 +1,7 @@
 #include "daemon/templates/message_limits.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 
 namespace musubi::templates {
@@ -29,32 +30,6 @@ std::string index_path(const std::string& path, const char* member, std::size_t 
 
 bool one_of(const std::string& value, std::initializer_list<const char*> names) {
     return std::any_of(names.begin(), names.end(), [&](const char* name) { return value == name; });
-}
-
-// The first character that may not appear in a URI as RFC 3986 writes it (the
-// specification's `format: uri`): a space, a control character, a character outside ASCII,
-// or one of "<>\^`{|}. Empty when there is none.
-std::string bad_uri_character(const std::string& uri) {
-    for (std::size_t i = 0; i < uri.size(); ++i) {
-        const auto c = static_cast<unsigned char>(uri[i]);
-        if (c == ' ') {
-            return "a space";
-        }
-        if (c < 0x20 || c == 0x7F) {
-            return "a control character (such as a line break)";
-        }
-        if (c >= 0x80) {
-            std::size_t end = i + 1;
-            while (end < uri.size() && (static_cast<unsigned char>(uri[end]) & 0xC0u) == 0x80u) {
-                ++end;
-            }
-            return "'" + uri.substr(i, end - i) + "'";
-        }
-        if (std::string_view("\"<>\\^`{|}").find(static_cast<char>(c)) != std::string_view::npos) {
-            return std::string("'") + static_cast<char>(c) + "'";
-        }
-    }
-    return {};
 }
 
 constexpr const char* k_empty_hint =
@@ -803,6 +778,38 @@ public:
 };
 
 } // namespace
+
+// The first character that may not appear in a URI as RFC 3986 writes it (the
+// specification's `format: uri`): a space, a control character, a character outside ASCII,
+// a '%' that does not start a percent-encoded byte, or one of "<>\^`{|}. Empty when there is
+// none.
+std::string bad_uri_character(const std::string& uri) {
+    for (std::size_t i = 0; i < uri.size(); ++i) {
+        const auto c = static_cast<unsigned char>(uri[i]);
+        if (c == ' ') {
+            return "a space";
+        }
+        if (c < 0x20 || c == 0x7F) {
+            return "a control character (such as a line break)";
+        }
+        if (c >= 0x80) {
+            std::size_t end = i + 1;
+            while (end < uri.size() && (static_cast<unsigned char>(uri[end]) & 0xC0u) == 0x80u) {
+                ++end;
+            }
+            return "'" + uri.substr(i, end - i) + "'";
+        }
+        if (c == '%' &&
+            (i + 2 >= uri.size() || std::isxdigit(static_cast<unsigned char>(uri[i + 1])) == 0 ||
+             std::isxdigit(static_cast<unsigned char>(uri[i + 2])) == 0)) {
+            return "a '%' that is not followed by two hex digits";
+        }
+        if (std::string_view("\"<>\\^`{|}").find(static_cast<char>(c)) != std::string_view::npos) {
+            return std::string("'") + static_cast<char>(c) + "'";
+        }
+    }
+    return {};
+}
 
 std::vector<LimitViolation> check_message_limits(const json& messages) {
     Checker checker;

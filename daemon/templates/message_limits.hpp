@@ -28,6 +28,10 @@ struct LimitViolation {
 // `messages`: the array that would go into a push's "messages". Every broken rule is listed.
 std::vector<LimitViolation> check_message_limits(const nlohmann::json& messages);
 
+// What in `uri` breaks the specification's `format: uri` (RFC 3986), in words ("a space",
+// "'商'", …), or "" when nothing does.
+std::string bad_uri_character(const std::string& uri);
+
 // The JSON pointer of a property path: "messages[0].contents.footer" → "/0/contents/footer"
 // (relative to the messages array).
 std::string pointer_of(std::string_view path);

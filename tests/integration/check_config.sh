@@ -102,11 +102,11 @@ out=$("$MUSUBID" --check-config --config "$work/c6/config/musubi.yaml" 2>&1)
 code=$?
 set -e
 [ "$code" -eq 1 ] || fail "an empty button link exited $code, not 1: $out"
-[ "$out" = "$work/c6/templates/shipping_flex.json:11:58: messages[0].contents.footer.contents[0].action.uri is empty; LINE requires a link (when {{shipping.tracking_url}} is empty); the variable that makes the link (e.g. {{shipping.tracking_url}}) is empty for this message; give a fallback link with {{^name}}https://…{{/name}}
+[ "$out" = "$work/c6/templates/shipping_flex.json:11:54: messages[0].contents.footer.contents[0].action.uri is empty; LINE requires a link (when {{shipping.tracking_url}} is empty); the variable that makes the link (e.g. {{shipping.tracking_url}}) is empty for this message; give a fallback link with {{^name}}https://…{{/name}}
 1 error in the configuration; nothing was changed or started" ] || fail "unexpected output for an empty button link: $out"
 out=$(env -u LC_ALL -u LC_MESSAGES LANG=ja_JP.UTF-8 "$MUSUBID" --check-config --config "$work/c6/config/musubi.yaml" 2>&1) &&
   fail "an empty button link passed under LANG=ja_JP.UTF-8"
-[ "$out" = "$work/c6/templates/shipping_flex.json:11:58: messages[0].contents.footer.contents[0].action.uri が空です（LINE ではリンクが必要です）（{{shipping.tracking_url}} が空のとき）。リンクを作る変数（例: {{shipping.tracking_url}}）がこのメッセージでは空です。{{^name}}https://…{{/name}} で代わりのリンクを書いてください
+[ "$out" = "$work/c6/templates/shipping_flex.json:11:54: messages[0].contents.footer.contents[0].action.uri が空です（LINE ではリンクが必要です）（{{shipping.tracking_url}} が空のとき）。リンクを作る変数（例: {{shipping.tracking_url}}）がこのメッセージでは空です。{{^name}}https://…{{/name}} で代わりのリンクを書いてください
 設定に 1 件のまちがいがあります。何も変更・起動していません" ] || fail "unexpected Japanese output for an empty button link: $out"
 # With the fallback the shipped shipping_notice.json uses, it passes.
 sed -i 's|"uri": "{{shipping.tracking_url}}"|"uri": "{{#shipping.tracking_url}}{{shipping.tracking_url}}{{/shipping.tracking_url}}{{^shipping.tracking_url}}https://order.my.rakuten.co.jp/{{/shipping.tracking_url}}"|' \
