@@ -58,7 +58,7 @@ out=$("$MUSUBID" --check-config --config "$config" 2>&1)
 code=$?
 set -e
 [ "$code" -eq 1 ] || fail "--check-config exited $code, not 1: $out"
-[ "$out" = "$work/templates/member_card.json:10:51: $reason (when {{link.url}} is empty); the variable that makes the link (e.g. {{shipping.tracking_url}}) is empty for this message; give a fallback link with {{^name}}https://…{{/name}}
+[ "$out" = "$work/templates/member_card.json:10:53: $reason (when {{link.url}} is empty); the variable that makes the link (e.g. {{shipping.tracking_url}}) is empty for this message; give a fallback link with {{^name}}https://…{{/name}}
 1 error in the configuration; nothing was changed or started" ] || fail "unexpected --check-config output: $out"
 
 # Started anyway, the daemon renders it for each friend and refuses to send it.
