@@ -1,10 +1,12 @@
 #include "daemon/templates/text_count.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <memory>
 #include <unicode/brkiter.h>
 #include <unicode/locid.h>
 #include <unicode/unistr.h>
+#include <unicode/utext.h>
 
 namespace musubi::templates {
 
@@ -49,20 +51,28 @@ std::size_t grapheme_count(std::string_view utf8) {
         }
         return count;
     }
-    const auto text = icu::UnicodeString::fromUTF8(
-        icu::StringPiece(utf8.data(), static_cast<std::int32_t>(utf8.size())));
+    // ICU reads the UTF-8 in place through a UText; no UTF-16 copy is made.
+    UErrorCode status = U_ZERO_ERROR;
+    const std::unique_ptr<UText, UText* (*)(UText*)> text(
+        utext_openUTF8(nullptr, utf8.data(), static_cast<std::int64_t>(utf8.size()), &status),
+        &utext_close);
     auto* breaks = character_breaks();
-    if (breaks == nullptr) {
+    if (breaks != nullptr && U_SUCCESS(status)) {
+        breaks->setText(text.get(), status);
+    }
+    if (breaks == nullptr || U_FAILURE(status)) {
         // ICU without its data: count code points rather than fail (never fewer clusters).
-        return static_cast<std::size_t>(text.countChar32());
+        return static_cast<std::size_t>(
+            icu::UnicodeString::fromUTF8(
+                icu::StringPiece(utf8.data(), static_cast<std::int32_t>(utf8.size())))
+                .countChar32());
     }
-    breaks->setText(text);
-    std::size_t count = 0;
-    breaks->first();
-    while (breaks->next() != icu::BreakIterator::DONE) {
-        ++count;
+    std::size_t clusters = 0;
+    for (auto boundary = breaks->first(); boundary != icu::BreakIterator::DONE;
+         boundary = breaks->next()) {
+        clusters += boundary > 0 ? 1 : 0; // every boundary after the start ends a cluster
     }
-    return count;
+    return clusters;
 }
 
 std::string with_thousands(std::size_t number) {
