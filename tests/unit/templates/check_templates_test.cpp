@@ -107,7 +107,7 @@ BOOST_AUTO_TEST_CASE(reports_each_template_that_breaks_a_limit) {
     BOOST_REQUIRE_EQUAL(errors.size(), 1u);
     BOOST_TEST(errors[0].to_string().starts_with(
         file.string() +
-        ":4:60: messages[0].template.actions[0].uri is empty; LINE requires a link; the "
+        ":4:59: messages[0].template.actions[0].uri is empty; LINE requires a link; the "
         "variable"));
 }
 
@@ -149,7 +149,7 @@ BOOST_AUTO_TEST_CASE(a_button_whose_link_renders_empty_for_some_friends_is_place
     BOOST_REQUIRE_EQUAL(errors.size(), 1u);
     BOOST_TEST(errors[0].to_string() ==
                file.string() +
-                   ":12:9: messages[0].contents.footer.contents[1].action.uri is empty; LINE "
+                   ":11:9: messages[0].contents.footer.contents[1].action.uri is empty; LINE "
                    "requires a link (when {{shipping.tracking_url}} is empty); the variable that "
                    "makes the link (e.g. {{shipping.tracking_url}}) is empty for this message; "
                    "give a fallback link with {{^name}}https://…{{/name}}");
@@ -171,11 +171,11 @@ BOOST_AUTO_TEST_CASE(an_empty_flex_text_and_label_are_reported_with_their_place)
     BOOST_REQUIRE_EQUAL(errors.size(), 2u);
     BOOST_TEST(errors[0].to_string().starts_with(
         file.string() +
-        ":5:23: messages[1].contents.body.contents[0].text is empty; LINE requires at least 1 "
+        ":5:24: messages[1].contents.body.contents[0].text is empty; LINE requires at least 1 "
         "character (when {{buyer.given_name}} is empty); "));
     BOOST_TEST(errors[1].to_string().starts_with(
         file.string() +
-        ":6:51: messages[1].contents.body.contents[1].action.label is empty; LINE requires 1 to "
+        ":6:57: messages[1].contents.body.contents[1].action.label is empty; LINE requires 1 to "
         "20 characters (when {{friend.segment}} is empty); "));
 }
 
