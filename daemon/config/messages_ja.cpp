@@ -262,8 +262,10 @@ const std::vector<Shape>& message_shapes() {
                           "{1} は {2} 文字です（LINE では {3} 文字まで）"));
         s.push_back(shape(R"re((\S+) is ([\d,]+) characters; LINE allows ([\d,]+) (.+))re",
                           "{1} は {2} 文字です（LINE では {3} 文字まで: {4}）"));
-        s.push_back(shape(R"re((\S+) works only in a quick reply)re",
-                          "{1} はクイックリプライの中でしか使えません"));
+        s.push_back(shape(R"re((\S+) (\S+) works only in a quick reply)re",
+                          "{1} の {2} はクイックリプライの中でしか使えません"));
+        s.push_back(shape(R"re((\S+) richmenuswitch works only in a rich menu)re",
+                          "{1} の richmenuswitch はリッチメニューの中でしか使えません"));
         s.push_back(shape(R"re((\S+) contains (.+), which a (?:URL|link) cannot hold)re",
                           "{1} に URL に使えない文字 {2} が入っています"));
         s.push_back(shape(
@@ -463,6 +465,8 @@ const std::vector<Shape>& hint_shapes() {
             shape(R"re(use box, button, image, video, icon, text, span, separator or filler)re",
                   "box、button、image、video、icon、text、span、separator、filler の"
                   "どれかにしてください"));
+        s.push_back(shape(R"re(use a postback or uri action in a message)re",
+                          "メッセージでは postback か uri のアクションを使ってください"));
         s.push_back(shape(R"re(give the quick reply 1 to 13 items)re",
                           "クイックリプライの項目は 1〜13 個にしてください"));
         return s;
