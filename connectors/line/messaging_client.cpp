@@ -96,6 +96,14 @@ ApiResult MessagingClient::reply(std::string_view reply_token, const json& messa
     return call(Host::api, reply_request(reply_token, messages, notification_disabled));
 }
 
+ApiResult MessagingClient::validate_push(const json& messages) {
+    return call(Host::api, validate_push_request(messages));
+}
+
+ApiResult MessagingClient::validate_rich_menu(const json& definition) {
+    return call(Host::api, validate_rich_menu_request(definition));
+}
+
 tl::expected<Profile, ApiResult> MessagingClient::profile(std::string_view user_id) {
     auto result = call(Host::api, profile_request(user_id));
     if (!result.succeeded()) {

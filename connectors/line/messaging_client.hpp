@@ -68,6 +68,12 @@ public:
     ApiResult reply(std::string_view reply_token, const nlohmann::json& messages,
                     bool notification_disabled = false);
 
+    // LINE's verdict on message objects and on a rich menu's create body, without sending or
+    // creating anything: `sent` (200) when LINE would take them, `permanent` (400) with LINE's
+    // `details[]` (property and message) when not.
+    ApiResult validate_push(const nlohmann::json& messages);
+    ApiResult validate_rich_menu(const nlohmann::json& definition);
+
     // A blocked or unknown user is `permanent` with status 404.
     tl::expected<Profile, ApiResult> profile(std::string_view user_id);
     // For LINE's account-link flow: single use, 10 minutes.

@@ -162,6 +162,21 @@ http::Request quota_consumption_request() {
     return bodiless("GET", "/v2/bot/message/quota/consumption");
 }
 
+BuiltRequest validate_push_request(const json& messages) {
+    auto array = message_array(messages);
+    if (!array) {
+        return tl::unexpected(array.error());
+    }
+    return json_request("POST", "/v2/bot/message/validate/push", json{{"messages", *array}});
+}
+
+BuiltRequest validate_rich_menu_request(const json& definition) {
+    if (!definition.is_object()) {
+        return tl::unexpected(std::string("a rich menu definition must be a JSON object"));
+    }
+    return json_request("POST", "/v2/bot/richmenu/validate", definition);
+}
+
 BuiltRequest create_rich_menu_request(const json& definition) {
     if (!definition.is_object()) {
         return tl::unexpected(std::string("a rich menu definition must be a JSON object"));

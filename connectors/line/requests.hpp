@@ -47,7 +47,12 @@ http::Request link_token_request(std::string_view user_id);
 http::Request quota_request();
 http::Request quota_consumption_request();
 
+// `POST /v2/bot/message/validate/push` {messages}: checks message objects without sending.
+BuiltRequest validate_push_request(const nlohmann::json& messages);
+
 BuiltRequest create_rich_menu_request(const nlohmann::json& definition);
+// `POST /v2/bot/richmenu/validate` with the create body: checks it without creating a menu.
+BuiltRequest validate_rich_menu_request(const nlohmann::json& definition);
 http::Request delete_rich_menu_request(std::string_view rich_menu_id);
 // Goes to the data API host (api-data.line.me), not the API host.
 http::Request upload_rich_menu_image_request(std::string_view rich_menu_id, ImageType type,

@@ -4,6 +4,7 @@
 
 #include <Poco/Util/HelpFormatter.h>
 
+#include "daemon/app/online_check.hpp"
 #include "daemon/app/run.hpp"
 #include "daemon/config/loader.hpp"
 #include "daemon/config/messages_ja.hpp"
@@ -41,6 +42,10 @@ void MusubidApp::defineOptions(Poco::Util::OptionSet& options) {
     options.addOption(Option("check-config", "",
                              "check the configuration and exit: 0 when it "
                              "is usable, 1 with every error listed"));
+    options.addOption(Option("online", "",
+                             "with --check-config: also send each template (rendered for a "
+                             "sample friend) and each rich menu to LINE's validate endpoints; "
+                             "exit 69 when LINE cannot be asked"));
     options.addOption(Option("dump-config", "",
                              "print the effective configuration, secrets "
                              "redacted, and exit"));
@@ -54,6 +59,8 @@ void MusubidApp::handleOption(const std::string& name, const std::string& value)
         m_config_path = value;
     } else if (name == "check-config") {
         m_mode = Mode::check_config;
+    } else if (name == "online") {
+        m_online = true;
     } else if (name == "dump-config") {
         m_mode = Mode::dump_config;
     } else if (name == "version") {
@@ -75,7 +82,7 @@ int MusubidApp::main(const std::vector<std::string>& arguments) {
         Poco::Util::HelpFormatter help(options());
         help.setUnixStyle(true);
         help.setCommand("musubid");
-        help.setUsage("[--config PATH] [--check-config | --dump-config | --version]");
+        help.setUsage("[--config PATH] [--check-config [--online] | --dump-config | --version]");
         help.setHeader("musubi: ties a shop's orders to its LINE friends and sends step "
                        "messages.");
         help.format(std::cout);
@@ -117,14 +124,40 @@ int MusubidApp::check_config() const {
     // message LINE would refuse is reported now, not when the daemon tries to send it.
     auto template_set = templates::TemplateSet::load(loaded->templates_dir);
     const auto template_errors =
-        template_set ? templates::check_templates(*template_set) : template_set.error();
-    if (!template_errors.empty()) {
-        for (const auto& error : template_errors) {
-            std::cerr << error.to_string() << '\n';
+        template_set ? templates::check_templates(*template_set, !loaded->linking.page_url.empty())
+                     : template_set.error();
+    auto errors = as_diagnostics(template_errors);
+    // --online: then LINE's own verdict on what passed (offline errors come first).
+    std::optional<OnlineCheck> online;
+    if (m_online && template_set) {
+        online = check_online(*loaded, *template_set, templates_in(template_errors));
+        errors.insert(errors.end(), online->refusals.begin(), online->refusals.end());
+    }
+    const auto language = config::language_from_environment();
+    const auto unavailable_line = [&] {
+        return (language == config::Language::japanese
+                    ? "musubid: LINE に確認できませんでした（設定のまちがいかどうかは未確認です）: "
+                    : "musubid: LINE could not check the configuration: ") +
+               *online->unavailable;
+    };
+    if (!errors.empty()) {
+        for (const auto& error : errors) {
+            std::cerr << error.to_string(language) << '\n';
         }
-        std::cerr << template_errors.size() << (template_errors.size() == 1 ? " error" : " errors")
-                  << " in the configuration; nothing was changed or started" << std::endl;
+        if (online && online->unavailable) {
+            std::cerr << unavailable_line() << '\n';
+        }
+        std::cerr << config::summary_line(errors.size(), language) << std::endl;
         return 1;
+    }
+    if (online && online->unavailable) {
+        std::cerr << unavailable_line() << std::endl;
+        return k_exit_line_unavailable;
+    }
+    if (online) {
+        std::cout << "OK: LINE accepted " << online->templates << " template"
+                  << (online->templates == 1 ? "" : "s") << " and " << online->rich_menus
+                  << " rich menu" << (online->rich_menus == 1 ? "" : "s") << std::endl;
     }
     std::cout << "OK: " << m_config_path.string() << " (shop " << loaded->shop.id << ", "
               << loaded->scenarios.size() << " scenario"

@@ -12,6 +12,9 @@
 namespace musubi::app {
 
 inline constexpr const char* k_default_config = "/etc/musubi/musubi.yaml";
+// --check-config --online could not ask LINE (no connection, a refused access token, LINE
+// busy): the configuration was not judged. sysexits' EX_UNAVAILABLE.
+inline constexpr int k_exit_line_unavailable = 69;
 
 class MusubidApp : public Poco::Util::ServerApplication {
 public:
@@ -30,6 +33,7 @@ private:
     int run_daemon();
 
     Mode m_mode = Mode::run;
+    bool m_online = false; // --check-config --online: ask LINE's validate endpoints too
     std::filesystem::path m_config_path = k_default_config;
 };
 

@@ -247,6 +247,45 @@ const std::vector<Shape>& message_shapes() {
         s.push_back(shape(R"re(the segments file must be a mapping with 'segments:')re",
                           "セグメントのファイルは 'segments:' で始めます"));
         s.push_back(shape(R"re(unknown key '(.+)')re", "'{1}' というキーはありません"));
+        // Templates: what LINE would refuse (daemon/templates/message_limits.cpp, issue 17)
+        s.push_back(shape(R"re((\S+) is empty; LINE requires a link)re",
+                          "{1} が空です（LINE ではリンクが必要です）"));
+        s.push_back(shape(R"re((\S+) is empty; LINE requires an https:// URL)re",
+                          "{1} が空です（LINE では https:// の URL が必要です）"));
+        s.push_back(shape(R"re((\S+) is empty; LINE requires at least ([\d,]+) characters?)re",
+                          "{1} が空です（LINE では {2} 文字以上が必要です）"));
+        s.push_back(shape(R"re((\S+) is empty; LINE requires 1 to (\d+) characters)re",
+                          "{1} が空です（LINE では 1〜{2} 文字です）"));
+        s.push_back(shape(R"re((\S+) is missing; LINE requires it)re",
+                          "{1} がありません（LINE では必須です）"));
+        s.push_back(shape(R"re((\S+) is ([\d,]+) characters; LINE allows ([\d,]+))re",
+                          "{1} は {2} 文字です（LINE では {3} 文字まで）"));
+        s.push_back(shape(R"re((\S+) is ([\d,]+) characters; LINE allows ([\d,]+) (.+))re",
+                          "{1} は {2} 文字です（LINE では {3} 文字まで: {4}）"));
+        s.push_back(shape(R"re((\S+) (\S+) works only in a quick reply)re",
+                          "{1} の {2} はクイックリプライの中でしか使えません"));
+        s.push_back(shape(R"re((\S+) richmenuswitch works only in a rich menu)re",
+                          "{1} の richmenuswitch はリッチメニューの中でしか使えません"));
+        s.push_back(shape(R"re((\S+) contains (.+), which a (?:URL|link) cannot hold)re",
+                          "{1} に URL に使えない文字 {2} が入っています"));
+        s.push_back(shape(
+            R"re((\S+) is (.+); LINE accepts only links that start with http://, https://, line:// or tel:)re",
+            "{1} は {2} です。LINE が開けるのは http://、https://、line://、tel: で始まるリンクだけ"
+            "です"));
+        s.push_back(shape(R"re((\S+) is (.+); LINE requires an https:// URL)re",
+                          "{1} は {2} です（LINE では https:// の URL が必要です）"));
+        s.push_back(shape(R"re((\S+)\.type '(.+)' is not a flex component type)re",
+                          "{1}.type の '{2}' は Flex のコンポーネントの種類ではありません"));
+        s.push_back(shape(R"re((\S+)\.type '(.+)' is not a LINE action type)re",
+                          "{1}.type の '{2}' は LINE のアクションの種類ではありません"));
+        s.push_back(shape(R"re((\S+) must be a box)re", "{1} はボックス（box）にしてください"));
+        s.push_back(shape(R"re((\S+) has (\d+) buttons; LINE allows 1 to 13)re",
+                          "{1} のボタンは {2} 個です（LINE では 1〜13 個）"));
+        // LINE's own verdict (--check-config --online); LINE's words stay as LINE wrote them.
+        s.push_back(
+            shape(R"re(LINE refused (\S+): (.*))re", "LINE が {1} を受け付けませんでした: {2}"));
+        s.push_back(
+            shape(R"re(LINE refused (.+?): (.*))re", "LINE が {1} を受け付けませんでした: {2}"));
         return s;
     }();
     return shapes;
@@ -395,6 +434,41 @@ const std::vector<Shape>& hint_shapes() {
                           "セグメントごとに別の名前を付けてください"));
         s.push_back(shape(R"re(use a friend\.\* or orders\.\* field, or an order trigger)re",
                           "friend.* か orders.* の項目を使うか、注文のトリガーにしてください"));
+        // Templates (issue 17)
+        s.push_back(shape(
+            R"re(a variable in it may have rendered empty for this message; put fixed text around it, or give a fallback with \{\{\^name\}\}…\{\{/name\}\})re",
+            "中の変数がこのメッセージでは空になったようです。前後に固定の文字を置くか、"
+            "{{^name}}…{{/name}} で代わりの文字を書いてください"));
+        s.push_back(shape(
+            R"re(the variable that makes the link \(e\.g\. (.+)\) is empty for this message; give a fallback link with \{\{\^name\}\}https://…\{\{/name\}\})re",
+            "リンクを作る変数（例: {1}）がこのメッセージでは空です。{{^name}}https://…"
+            "{{/name}} で代わりのリンクを書いてください"));
+        s.push_back(shape(R"re(add it to the template)re", "テンプレートに書き足してください"));
+        s.push_back(shape(R"re(shorten it; a long variable value may be the cause)re",
+                          "短くしてください。長い変数の値が原因のこともあります"));
+        s.push_back(shape(
+            R"re(shorten it \(LINE counts an emoji as 2 characters\); a long variable value may be the cause)re",
+            "短くしてください（LINE は絵文字を2文字と数えます）。長い変数の値が原因のことも"
+            "あります"));
+        s.push_back(shape(R"re(shorten the button label)re", "ボタンの文字を短くしてください"));
+        s.push_back(shape(
+            R"re(put it in a quickReply item, or use a uri, message or postback action here)re",
+            "quickReply の項目に入れるか、ここでは uri・message・postback のアクションを使って"
+            "ください"));
+        s.push_back(shape(
+            R"re(percent-encode it \(a space is %20\); a variable in the (?:URL|link) may be the cause)re",
+            "パーセントエンコードしてください（空白は %20）。URL の中の変数が原因のことも"
+            "あります"));
+        s.push_back(shape(R"re(write the full link, e\.g\. https://…)re",
+                          "https://… のように完全なリンクを書いてください"));
+        s.push_back(
+            shape(R"re(use box, button, image, video, icon, text, span, separator or filler)re",
+                  "box、button、image、video、icon、text、span、separator、filler の"
+                  "どれかにしてください"));
+        s.push_back(shape(R"re(use a postback or uri action in a message)re",
+                          "メッセージでは postback か uri のアクションを使ってください"));
+        s.push_back(shape(R"re(give the quick reply 1 to 13 items)re",
+                          "クイックリプライの項目は 1〜13 個にしてください"));
         return s;
     }();
     return shapes;
@@ -432,7 +506,20 @@ Language language_from_environment() {
 }
 
 std::optional<std::string> message_in_japanese(std::string_view english) {
-    return translate(message_shapes(), std::string(english));
+    // check_templates.cpp adds " (when {{a}} and {{b}} are empty)" to what only a friend
+    // without those values would be sent.
+    static const std::regex when_empty(R"re((.+) \(when (.+) (?:is|are) empty\))re");
+    const std::string text(english);
+    std::smatch match;
+    if (std::regex_match(text, match, when_empty)) {
+        const auto rest = translate(message_shapes(), match[1].str());
+        if (!rest) {
+            return std::nullopt;
+        }
+        const auto names = std::regex_replace(match[2].str(), std::regex("(, | and )"), "、");
+        return *rest + "（" + names + " が空のとき）";
+    }
+    return translate(message_shapes(), text);
 }
 
 std::optional<std::string> hint_in_japanese(std::string_view english) {

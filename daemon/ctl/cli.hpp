@@ -23,11 +23,12 @@ namespace musubi::ctl {
 // musubictl's exit codes, as `musubictl --help` lists them.
 enum Exit : int {
     k_exit_ok = 0,
-    k_exit_failed = 1,      // what was asked failed, was refused, or was not found
-    k_exit_usage = 2,       // unknown command, missing or wrong arguments
-    k_exit_config = 3,      // the configuration is invalid
-    k_exit_store = 4,       // the store cannot be opened
-    k_exit_not_running = 5, // status: musubid does not answer on admin.listen
+    k_exit_failed = 1,           // what was asked failed, was refused, or was not found
+    k_exit_usage = 2,            // unknown command, missing or wrong arguments
+    k_exit_config = 3,           // the configuration is invalid
+    k_exit_store = 4,            // the store cannot be opened
+    k_exit_not_running = 5,      // status: musubid does not answer on admin.listen
+    k_exit_line_unavailable = 6, // config check --online: LINE could not be asked
 };
 
 // A command's words after its name: positional arguments, options with values (in the order

@@ -2,6 +2,7 @@
 // musubictl import-reviews.
 #include <sstream>
 
+#include "daemon/app/online_check.hpp"
 #include "daemon/config/loader.hpp"
 #include "daemon/ctl/commands.hpp"
 #include "daemon/rakuten/carriers.hpp"
@@ -12,19 +13,22 @@ namespace musubi::ctl {
 
 namespace {
 
-// Every mistake `musubid --check-config` would report, as its lines ("file:line:col: …").
+// Every mistake `musubid --check-config` would report, as its lines ("file:line:col: …"),
+// and with --online LINE's verdicts after them.
 struct Checked {
     std::vector<std::string> errors;
     std::string shop;
     std::size_t scenarios = 0;
+    std::optional<app::OnlineCheck> online;
 };
 
-Checked check(const std::filesystem::path& file) {
+Checked check(const std::filesystem::path& file, bool online) {
     Checked checked;
+    const auto language = config::language_from_environment();
     auto loaded = config::load_config(file);
     if (!loaded) {
         for (const auto& diagnostic : loaded.error().items()) {
-            checked.errors.push_back(diagnostic.to_string());
+            checked.errors.push_back(diagnostic.to_string(language));
         }
         return checked;
     }
@@ -39,31 +43,67 @@ Checked check(const std::filesystem::path& file) {
     }
     auto template_set = templates::TemplateSet::load(loaded->templates_dir);
     const auto template_errors =
-        template_set ? templates::check_templates(*template_set) : template_set.error();
-    for (const auto& error : template_errors) {
-        checked.errors.push_back(error.to_string());
+        template_set ? templates::check_templates(*template_set, !loaded->linking.page_url.empty())
+                     : template_set.error();
+    auto errors = app::as_diagnostics(template_errors);
+    if (online && template_set) {
+        checked.online =
+            app::check_online(*loaded, *template_set, app::templates_in(template_errors));
+        errors.insert(errors.end(), checked.online->refusals.begin(),
+                      checked.online->refusals.end());
+    }
+    for (const auto& error : errors) {
+        checked.errors.push_back(error.to_string(language));
     }
     return checked;
 }
 
 int config_check(Context& context) {
-    const Checked checked = check(context.config_file);
-    const int code = checked.errors.empty() ? k_exit_ok : k_exit_config;
+    const bool online = context.args.flag("--online");
+    const Checked checked = check(context.config_file, online);
+    const bool unavailable = checked.online && checked.online->unavailable;
+    const int code = !checked.errors.empty() ? k_exit_config
+                     : unavailable           ? k_exit_line_unavailable
+                                             : k_exit_ok;
     if (context.json) {
-        return context.emit({{"file", context.config_file.string()},
-                             {"valid", checked.errors.empty()},
-                             {"errors", checked.errors},
-                             {"shop", checked.shop},
-                             {"scenarios", checked.scenarios}},
-                            code);
+        nlohmann::json document{{"file", context.config_file.string()},
+                                {"valid", checked.errors.empty()},
+                                {"errors", checked.errors},
+                                {"shop", checked.shop},
+                                {"scenarios", checked.scenarios}};
+        if (checked.online) {
+            document["line"] = {{"checked", !unavailable},
+                                {"templates", checked.online->templates},
+                                {"rich_menus", checked.online->rich_menus},
+                                {"unavailable", unavailable
+                                                    ? nlohmann::json(*checked.online->unavailable)
+                                                    : nlohmann::json(nullptr)}};
+        }
+        return context.emit(document, code);
     }
     if (!checked.errors.empty()) {
         for (const auto& error : checked.errors) {
             context.err << error << '\n';
         }
-        context.err << checked.errors.size() << (checked.errors.size() == 1 ? " error" : " errors")
-                    << " in the configuration; nothing was changed or started\n";
+    }
+    if (unavailable) {
+        context.err << "musubictl: LINE could not check the configuration: "
+                    << *checked.online->unavailable << '\n';
+    }
+    if (!checked.errors.empty()) {
+        context.err << config::summary_line(checked.errors.size(),
+                                            config::language_from_environment())
+                    << '\n';
         return code;
+    }
+    if (unavailable) {
+        return code;
+    }
+    if (checked.online) {
+        context.out << "OK: LINE accepted " << checked.online->templates << " template"
+                    << (checked.online->templates == 1 ? "" : "s") << " and "
+                    << checked.online->rich_menus << " rich menu"
+                    << (checked.online->rich_menus == 1 ? "" : "s") << '\n';
     }
     context.out << "OK: " << context.config_file.string() << " (shop " << checked.shop << ", "
                 << checked.scenarios << " scenario" << (checked.scenarios == 1 ? "" : "s") << ")\n";
@@ -85,11 +125,12 @@ int import_reviews(Context& context) {
 
 std::vector<Command> config_commands() {
     return {{"config check",
-             "",
-             "check the configuration like musubid --check-config (exit 3 when it is invalid)",
+             "[--online]",
+             "check the configuration like musubid --check-config (exit 3 when it is invalid); "
+             "--online also asks LINE's validate endpoints (exit 6 when LINE cannot be asked)",
              Needs::nothing,
              {},
-             {},
+             {"--online"},
              0,
              0,
              config_check}};

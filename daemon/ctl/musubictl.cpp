@@ -22,7 +22,8 @@ constexpr const char* k_exit_codes = "exit codes:\n"
                                      "  2  usage: unknown command, missing or wrong arguments\n"
                                      "  3  the configuration is invalid\n"
                                      "  4  the store cannot be opened\n"
-                                     "  5  (status) musubid does not answer on admin.listen\n";
+                                     "  5  (status) musubid does not answer on admin.listen\n"
+                                     "  6  (config check --online) LINE could not be asked\n";
 
 std::string usage_line(const Command& command) {
     return "musubictl " + command.name + (command.synopsis.empty() ? "" : " " + command.synopsis);

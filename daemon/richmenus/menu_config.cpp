@@ -36,11 +36,10 @@ bool is_name(const std::string& text, std::size_t max) {
     });
 }
 
-// Characters as a person counts them (UTF-8 code points).
+// Characters as LINE counts them in a rich menu's name, chatBarText and labels: grapheme
+// clusters (an emoji with a skin tone is one), counted by ICU.
 std::size_t characters(std::string_view text) {
-    return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
-        return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-    }));
+    return templates::grapheme_count(text);
 }
 
 std::optional<std::string> read_bytes(const std::filesystem::path& file) {
@@ -158,13 +157,13 @@ public:
     }
 
     void text(const json& object, const std::string& pointer, const std::string& key,
-              std::size_t max, const std::string& example) {
+              std::size_t max, const std::string& example, bool may_be_empty = false) {
         const auto found = object.find(key);
         if (found == object.end()) {
             return;
         }
         const std::string at = pointer + "/" + key;
-        if (!found->is_string() || found->get<std::string>().empty()) {
+        if (!found->is_string() || (found->get<std::string>().empty() && !may_be_empty)) {
             error(at,
                   "\"" + key + "\" must be a text of 1 to " + std::to_string(max) + " characters",
                   "write it in quotes, e.g. \"" + key + "\": \"" + example + "\"");
@@ -270,14 +269,15 @@ private:
     }
 
     void require_text(const json& action, const std::string& pointer, const std::string& key,
-                      const std::string& name, std::size_t max, const std::string& example) {
+                      const std::string& name, std::size_t max, const std::string& example,
+                      bool may_be_empty = false) {
         if (!action.contains(key)) {
             error(pointer,
                   name + " of type \"" + action.value("type", "") + "\" needs \"" + key + "\"",
                   "add \"" + key + "\": \"" + example + "\"");
             return;
         }
-        text(action, pointer, key, max, example);
+        text(action, pointer, key, max, example, may_be_empty);
     }
 
     void check_action(const json& action, const std::string& pointer, const std::string& name) {
@@ -308,15 +308,20 @@ private:
                 if (!allowed && !uri.empty()) {
                     error(pointer + "/uri", "\"" + uri + "\" is not a link LINE opens",
                           "start it with https://, http://, line:// or tel:");
+                } else if (const auto bad = templates::bad_uri_character(uri); !bad.empty()) {
+                    error(pointer + "/uri",
+                          "\"" + uri + "\" contains " + bad + ", which a link cannot hold",
+                          "percent-encode it (a space is %20)");
                 }
             }
         } else if (kind == "message") {
             require_text(action, pointer, "text", name, k_max_text, "よくある質問");
         } else if (kind == "postback") {
-            require_text(action, pointer, "data", name, k_max_text, "action=coupon");
+            // LINE's specification: a postback's data may be empty (minLength 0).
+            require_text(action, pointer, "data", name, k_max_text, "action=coupon", true);
             text(action, pointer, "displayText", k_max_text, "クーポン");
         } else if (kind == "datetimepicker") {
-            require_text(action, pointer, "data", name, k_max_text, "action=reserve");
+            require_text(action, pointer, "data", name, k_max_text, "action=reserve", true);
             const std::string mode = action.value("mode", json()).is_string()
                                          ? action["mode"].get<std::string>()
                                          : std::string();
@@ -325,7 +330,7 @@ private:
                       name + " needs \"mode\": date, time or datetime", "add \"mode\": \"date\"");
             }
         } else { // richmenuswitch
-            require_text(action, pointer, "data", name, k_max_text, "tab=2");
+            require_text(action, pointer, "data", name, k_max_text, "tab=2", true);
             const auto alias = action.find("richMenuAliasId");
             if (alias == action.end() || !alias->is_string()) {
                 error(alias == action.end() ? pointer : pointer + "/richMenuAliasId",

@@ -1,8 +1,12 @@
 #pragma once
-// LINE's limits on message objects (shared/platform/line-messaging.md, "Message objects"),
-// checked on the daemon's side so that a message LINE would refuse is caught when the
-// template is rendered, not when the send fails. The rules are the ones the simulator's
-// validator applies; the wording is for the operator who has to fix the template.
+// What LINE would refuse in a message object, checked on the daemon's side so that such a
+// message is caught when the template is rendered (or at --check-config), never sent to a 400.
+// The rules come from LINE's OpenAPI specification (shared/platform/line-openapi/
+// messaging-api.yml: required members, the types of each discriminator, URI formats) and,
+// for the limits the specification does not state, from the contract page
+// (shared/platform/line-messaging.md, "Message objects"). Counting is LINE's: UTF-16 code
+// units for message text, grapheme clusters for labels, titles and displayText
+// (text_count.hpp). The wording is for the operator who has to fix the template.
 
 #include <cstddef>
 #include <string>
@@ -10,6 +14,8 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "daemon/templates/text_count.hpp"
 
 namespace musubi::templates {
 
@@ -22,13 +28,12 @@ struct LimitViolation {
 // `messages`: the array that would go into a push's "messages". Every broken rule is listed.
 std::vector<LimitViolation> check_message_limits(const nlohmann::json& messages);
 
-// How LINE counts: message text in UTF-16 code units (an emoji outside the BMP is two).
-std::size_t utf16_length(std::string_view utf8);
-// Labels in user-perceived characters: combining marks, variation selectors, emoji modifiers
-// and tags join the previous character, a ZWJ joins the next one, and two regional
-// indicators make one flag. An approximation of Unicode grapheme clusters good for labels.
-std::size_t grapheme_count(std::string_view utf8);
-// 5012 → "5,012", the way the limits are written in LINE's documentation.
-std::string with_thousands(std::size_t number);
+// What in `uri` breaks the specification's `format: uri` (RFC 3986), in words ("a space",
+// "'商'", …), or "" when nothing does.
+std::string bad_uri_character(const std::string& uri);
+
+// The JSON pointer of a property path: "messages[0].contents.footer" → "/0/contents/footer"
+// (relative to the messages array).
+std::string pointer_of(std::string_view path);
 
 } // namespace musubi::templates

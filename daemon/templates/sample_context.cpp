@@ -52,4 +52,36 @@ nlohmann::json TemplateSet::sample_context() {
     };
 }
 
+const std::vector<std::string>& TemplateSet::sparse_members() {
+    // What daemon/engine/render_context.cpp may leave empty for a friend or an order that is
+    // otherwise as the template expects: a friend not linked yet (no buyer, no linked order
+    // number), in no segment and with no tags; an order whose total is not fixed yet; a
+    // parcel whose carrier has no tracking page or that has no tracking number.
+    static const std::vector<std::string> members{
+        "buyer.given_name",      "friend.segment", "friend.tags",
+        "link.order_number",     "order.total",    "shipping.tracking_number",
+        "shipping.tracking_url", "link.url",
+    };
+    return members;
+}
+
+nlohmann::json TemplateSet::sparse_sample_context(bool link_page) {
+    auto context = sample_context();
+    context["friend"]["linked"] = false;
+    context["friend"]["tags"] = nlohmann::json::array();
+    context["friend"]["tag"] = nlohmann::json::object();
+    context["friend"]["segment"] = "";
+    context["friend"]["segments"] = nlohmann::json::object();
+    context["buyer"]["given_name"] = "";
+    context["link"]["order_number"] = "";
+    context["order"]["total"] = nullptr;
+    context["order"]["total_text"] = "確定後にお知らせします";
+    context["shipping"]["tracking_number"] = "";
+    context["shipping"]["tracking_url"] = "";
+    if (!link_page) {
+        context["link"]["url"] = ""; // linking::make_page_url without linking.page_url
+    }
+    return context;
+}
+
 } // namespace musubi::templates

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "daemon/config/suggest.hpp"
+#include "daemon/richmenus/json_positions.hpp"
 #include "daemon/templates/message_limits.hpp"
 #include "daemon/templates/mustache_text.hpp"
 #include "daemon/templates/variable_names.hpp"
@@ -390,6 +391,7 @@ TemplateSet::load(const std::filesystem::path& folder) {
         tpl.file = file;
         tpl.is_json = file.extension() == ".json";
         if (tpl.is_json) {
+            tpl.source = *content; // to place errors at line:col
             auto found = check_json_source(file, *content, tpl.value);
             errors.insert(errors.end(), found.begin(), found.end());
         } else {
@@ -468,10 +470,55 @@ std::vector<TemplateError> TemplateSet::check(std::string_view name, const json&
     }
     std::vector<TemplateError> errors;
     for (auto& violation : check_message_limits(*messages)) {
-        errors.push_back(
-            {tpl->file.string(), std::move(violation.message), std::move(violation.hint), 0, 0});
+        const auto place = place_of_path(*tpl, violation.path);
+        errors.push_back({tpl->file.string(), std::move(violation.message),
+                          std::move(violation.hint), place.first, place.second,
+                          std::move(violation.path)});
     }
     return errors;
+}
+
+std::pair<int, int> TemplateSet::place_of_path(const Template& tpl, const std::string& path) {
+    if (!tpl.is_json || path.empty() || path == "messages") {
+        return {0, 0};
+    }
+    auto pointer = pointer_of(path);
+    if (tpl.value.is_object()) {
+        // One message object written without the list: "/0/…" is the object itself.
+        const auto slash = pointer.find('/', 1);
+        pointer = slash == std::string::npos ? std::string() : pointer.substr(slash);
+    }
+    const richmenus::JsonPositions positions(tpl.source);
+    const auto place = positions.at(pointer);
+    return {place.line, place.column};
+}
+
+TemplateError TemplateSet::locate(std::string_view name, const std::string& path) const {
+    const auto* tpl = find(name);
+    if (tpl == nullptr) {
+        return {m_folder.string(), {}, {}, 0, 0};
+    }
+    const auto place = place_of_path(*tpl, path);
+    return {tpl->file.string(), {}, {}, place.first, place.second, path};
+}
+
+const nlohmann::json* TemplateSet::source_value(std::string_view name,
+                                                const std::string& path) const {
+    const auto* tpl = find(name);
+    if (tpl == nullptr || !tpl->is_json) {
+        return nullptr;
+    }
+    auto pointer = pointer_of(path);
+    if (tpl->value.is_object()) {
+        const auto slash = pointer.find('/', 1);
+        pointer = slash == std::string::npos ? std::string() : pointer.substr(slash);
+    }
+    try {
+        const auto& value = tpl->value.at(nlohmann::json::json_pointer(pointer));
+        return &value;
+    } catch (const nlohmann::json::exception&) {
+        return nullptr;
+    }
 }
 
 std::vector<TemplateError> TemplateSet::check_names(std::string_view name,

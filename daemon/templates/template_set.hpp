@@ -51,6 +51,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -59,11 +60,12 @@
 namespace musubi::templates {
 
 struct TemplateError {
-    std::string file;    // the template file
-    std::string message; // what is wrong, in words a store clerk understands
-    std::string hint;    // what to write instead
-    int line = 0;        // 1-based, 0 when the error is not at one place in the file
-    int column = 0;      // 1-based, in characters
+    std::string file;      // the template file
+    std::string message;   // what is wrong, in words a store clerk understands
+    std::string hint;      // what to write instead
+    int line = 0;          // 1-based, 0 when the error is not at one place in the file
+    int column = 0;        // 1-based, in characters
+    std::string path = {}; // the rendered messages' property, e.g. "messages[0].text"; may be ""
 
     // "file:line:col: message; hint", the form --check-config prints.
     std::string to_string() const;
@@ -88,6 +90,21 @@ public:
 
     // A context with sample values for every member above, for --check-config.
     static nlohmann::json sample_context();
+    // The same with every member the daemon may leave empty for some friend or order left
+    // empty as it would be (an unlinked friend's buyer.given_name, a parcel without
+    // shipping.tracking_url, an order whose total is not fixed, …), so that --check-config
+    // also sees what such a friend would be sent.
+    // `link_page`: false when linking.page_url is not set, so link.url is empty too.
+    static nlohmann::json sparse_sample_context(bool link_page = true);
+    // The members sparse_sample_context() leaves empty, e.g. "shipping.tracking_url".
+    static const std::vector<std::string>& sparse_members();
+    // Where property `path` of template `name`'s rendered messages is written: the file and
+    // line:col (0:0 for a .txt, or a property not found in the file), as a TemplateError with
+    // an empty message.
+    TemplateError locate(std::string_view name, const std::string& path) const;
+    // The value as written in template `name` at a rendered message's property `path`
+    // ("messages[0].template.actions[0].uri"), or null (a .txt, or no such member).
+    const nlohmann::json* source_value(std::string_view name, const std::string& path) const;
 
     // Like render, but every broken limit instead of the first (for --check-config).
     std::vector<TemplateError> check(std::string_view name, const nlohmann::json& context) const;
@@ -100,13 +117,15 @@ private:
     struct Template {
         std::filesystem::path file;
         bool is_json = false;
-        std::string source;   // the text of a .txt (BOM removed, CRLF made LF)
+        std::string source;   // the text of a .txt (BOM removed, CRLF made LF) or a .json
         nlohmann::json value; // the parsed .json
     };
     // The messages before LINE's limits are checked.
     tl::expected<nlohmann::json, TemplateError>
     render_unchecked(const Template& tpl, const nlohmann::json& context) const;
     const Template* find(std::string_view name) const;
+    // line and column of property `path` of the rendered messages in the template's file.
+    static std::pair<int, int> place_of_path(const Template& tpl, const std::string& path);
     TemplateError unknown(std::string_view name) const;
 
     std::filesystem::path m_folder;

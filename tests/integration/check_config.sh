@@ -75,4 +75,42 @@ set -e
 expect "musubi.yaml:28:3: 'rakuten' に 'poll_intervall' というキーはありません。'poll_interval' のまちがいではありませんか？ 使えるキー: enabled, base_url, service_secret, service_secret_file, license_key, license_key_file, poll_interval, request_interval, timeout, overlap, backfill_horizon"
 expect "scenarios/review-request.yaml:10:12: '3days' は期間として読めません。数と単位を続けて書いてください（例: 90m、3d、1h30m。単位: ms=ミリ秒, s=秒, m=分, h=時間, d=日, w=週）"
 
+# 6. A flex button whose link renders empty for some friends (issue 17): the shipped
+#    configuration with one more template, a notice whose button links to
+#    {{shipping.tracking_url}} (empty when the carrier has no tracking page). It is refused at
+#    the "uri" it names, in English and in Japanese.
+rm -rf "$work/c6" && mkdir -p "$work/c6"
+cp -r "$MUSUBI_SOURCE_DIR/config" "$MUSUBI_SOURCE_DIR/templates" "$work/c6/"
+cat >"$work/c6/templates/shipping_flex.json" <<'JSON'
+{
+  "type": "flex",
+  "altText": "ご注文の商品を発送しました",
+  "contents": {
+    "type": "bubble",
+    "body": {"type": "box", "layout": "vertical", "contents": [
+      {"type": "text", "text": "ご注文 {{order.number}} を発送しました", "wrap": true}
+    ]},
+    "footer": {"type": "box", "layout": "vertical", "contents": [
+      {"type": "button", "style": "primary",
+       "action": {"type": "uri", "label": "配送状況を見る", "uri": "{{shipping.tracking_url}}"}}
+    ]}
+  }
+}
+JSON
+set +e
+out=$("$MUSUBID" --check-config --config "$work/c6/config/musubi.yaml" 2>&1)
+code=$?
+set -e
+[ "$code" -eq 1 ] || fail "an empty button link exited $code, not 1: $out"
+[ "$out" = "$work/c6/templates/shipping_flex.json:11:54: messages[0].contents.footer.contents[0].action.uri is empty; LINE requires a link (when {{shipping.tracking_url}} is empty); the variable that makes the link (e.g. {{shipping.tracking_url}}) is empty for this message; give a fallback link with {{^name}}https://…{{/name}}
+1 error in the configuration; nothing was changed or started" ] || fail "unexpected output for an empty button link: $out"
+out=$(env -u LC_ALL -u LC_MESSAGES LANG=ja_JP.UTF-8 "$MUSUBID" --check-config --config "$work/c6/config/musubi.yaml" 2>&1) &&
+  fail "an empty button link passed under LANG=ja_JP.UTF-8"
+[ "$out" = "$work/c6/templates/shipping_flex.json:11:54: messages[0].contents.footer.contents[0].action.uri が空です（LINE ではリンクが必要です）（{{shipping.tracking_url}} が空のとき）。リンクを作る変数（例: {{shipping.tracking_url}}）がこのメッセージでは空です。{{^name}}https://…{{/name}} で代わりのリンクを書いてください
+設定に 1 件のまちがいがあります。何も変更・起動していません" ] || fail "unexpected Japanese output for an empty button link: $out"
+# With the fallback the shipped shipping_notice.json uses, it passes.
+sed -i 's|"uri": "{{shipping.tracking_url}}"|"uri": "{{#shipping.tracking_url}}{{shipping.tracking_url}}{{/shipping.tracking_url}}{{^shipping.tracking_url}}https://order.my.rakuten.co.jp/{{/shipping.tracking_url}}"|' \
+  "$work/c6/templates/shipping_flex.json"
+out=$("$MUSUBID" --check-config --config "$work/c6/config/musubi.yaml" 2>&1) || fail "the fallback link was refused: $out"
+
 echo "it.check_config: 1 passed, 0 failed"

@@ -5,6 +5,7 @@
 
 #include "daemon/config/loader.hpp"
 #include "daemon/config/messages_ja.hpp"
+#include "daemon/templates/check_templates.hpp"
 #include "support/temp_dir.hpp"
 
 using musubi::config::Diagnostic;
@@ -366,6 +367,44 @@ BOOST_AUTO_TEST_CASE(summary_line_in_both_languages) {
                "1 error in the configuration; nothing was changed or started");
     BOOST_TEST(musubi::config::summary_line(2, Language::japanese) ==
                "設定に 2 件のまちがいがあります。何も変更・起動していません");
+}
+
+BOOST_AUTO_TEST_CASE(what_line_would_refuse_in_a_template_reads_in_japanese) {
+    // Issue 17: the new template checks, produced by the real checker, are all translated.
+    TempDir dir;
+    dir.write("flex.json", R"({"type": "flex", "altText": "a", "contents": {"type": "bubble",
+      "body": {"type": "box", "layout": "vertical", "contents": [
+        {"type": "text", "text": "{{buyer.given_name}}"},
+        {"type": "button", "action": {"type": "uri", "label": "", "uri": "{{shipping.tracking_url}}"}},
+        {"type": "button", "action": {"type": "camera", "label": "撮る"}},
+        {"type": "button", "action": {"type": "uri", "label": "見る", "uri": "https://a.example/a b"}},
+        {"type": "button", "action": {"type": "uri", "label": "見る", "uri": "ftp://a.example/"}},
+        {"type": "button", "action": {"type": "message", "label": "123456789012345678901", "text": "a"}},
+        {"type": "button"},
+        {"type": "chip"}
+      ]}}})");
+    auto set = musubi::templates::TemplateSet::load(dir.path());
+    BOOST_REQUIRE(set.has_value());
+    const auto errors = musubi::templates::check_templates(*set);
+    BOOST_TEST(errors.size() == 9u);
+    for (const auto& error : errors) {
+        const Diagnostic diagnostic{
+            {error.file, error.line, error.column}, error.message, error.hint};
+        BOOST_TEST(fully_translated(diagnostic), error.to_string());
+    }
+    const Diagnostic empty_link{{"t.json", 4, 70},
+                                "messages[0].contents.body.contents[1].action.uri is empty; LINE "
+                                "requires a link (when {{shipping.tracking_url}} is empty)",
+                                ""};
+    BOOST_TEST(empty_link.to_string(Language::japanese) ==
+               "t.json:4:70: messages[0].contents.body.contents[1].action.uri が空です（LINE では"
+               "リンクが必要です）（{{shipping.tracking_url}} が空のとき）");
+    const Diagnostic refused{
+        {"t.json", 6, 5}, "LINE refused messages[0].contents.size: must be one of nano", ""};
+    BOOST_TEST(
+        refused.to_string(Language::japanese) ==
+        "t.json:6:5: LINE が messages[0].contents.size を受け付けませんでした: must be one of "
+        "nano");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

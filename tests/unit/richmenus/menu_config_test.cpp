@@ -255,6 +255,37 @@ BOOST_AUTO_TEST_CASE(actions_are_checked_as_line_checks_them) {
                    "\"action=coupon\"\n");
 }
 
+BOOST_AUTO_TEST_CASE(names_and_labels_count_grapheme_clusters_and_postback_data_may_be_empty) {
+    // LINE counts chatBarText, name and labels in grapheme clusters: 14 flags (28 code points)
+    // fit a chat bar, 20 emoji with a skin tone fit a label; a postback's data may be "".
+    Folder folder;
+    folder.image("guest", png(2500, 843));
+    folder.definition("guest", R"({
+  "size": {"width": 2500, "height": 843},
+  "chatBarText": "🇯🇵🇯🇵🇯🇵🇯🇵🇯🇵🇯🇵🇯🇵🇯🇵🇯🇵🇯🇵🇯🇵🇯🇵🇯🇵🇯🇵",
+  "areas": [
+    {"bounds": {"x": 0, "y": 0, "width": 2500, "height": 843},
+     "action": {"type": "postback", "data": "",
+                "label": "👍🏽👍🏽👍🏽👍🏽👍🏽👍🏽👍🏽👍🏽👍🏽👍🏽👍🏽👍🏽👍🏽👍🏽👍🏽👍🏽👍🏽👍🏽👍🏽👍🏽"}}
+  ]
+}
+)");
+    BOOST_TEST(folder.errors(one_menu()) == "");
+    folder.definition("guest", R"({
+  "size": {"width": 2500, "height": 843},
+  "chatBarText": "🇯🇵🇯🇵🇯🇵🇯🇵🇯🇵🇯🇵🇯🇵🇯🇵🇯🇵🇯🇵🇯🇵🇯🇵🇯🇵🇯🇵🇯🇵",
+  "areas": [
+    {"bounds": {"x": 0, "y": 0, "width": 2500, "height": 843},
+     "action": {"type": "postback", "data": ""}}
+  ]
+}
+)");
+    BOOST_TEST(folder.errors(one_menu()) ==
+               folder.json_file("guest") +
+                   ":3:3: \"chatBarText\" is 15 characters; LINE allows 14; shorten it to 14 "
+                   "characters or fewer\n");
+}
+
 BOOST_AUTO_TEST_CASE(a_tab_may_switch_to_any_alias_in_the_file) {
     Folder folder;
     folder.image("main", png(2500, 843));

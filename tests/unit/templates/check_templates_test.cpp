@@ -107,7 +107,8 @@ BOOST_AUTO_TEST_CASE(reports_each_template_that_breaks_a_limit) {
     BOOST_REQUIRE_EQUAL(errors.size(), 1u);
     BOOST_TEST(errors[0].to_string().starts_with(
         file.string() +
-        ": messages[0].template.actions[0].uri is empty; LINE requires a link; the variable"));
+        ":4:59: messages[0].template.actions[0].uri is empty; LINE requires a link; the "
+        "variable"));
 }
 
 BOOST_AUTO_TEST_CASE(reports_names_musubi_does_not_fill_in) {
@@ -122,6 +123,71 @@ BOOST_AUTO_TEST_CASE(reports_names_musubi_does_not_fill_in) {
                    ": {{friend.display_nam}} is not a value musubi fills in; did you mean "
                    "{{friend.display_name}}? the values are listed in README.md in the templates "
                    "folder");
+}
+
+BOOST_AUTO_TEST_CASE(a_button_whose_link_renders_empty_for_some_friends_is_placed) {
+    // {{shipping.tracking_url}} is "" when the carrier has no tracking page: the sample with
+    // the optional values left empty finds the empty URI, at the line and column of "uri".
+    musubi::test::TempDir dir;
+    const auto file = dir.write("tracking.json", R"({
+  "type": "flex",
+  "altText": "発送しました",
+  "contents": {
+    "type": "bubble",
+    "body": {"type": "box", "layout": "vertical",
+      "contents": [{"type": "text", "text": "{{order.number}} を発送しました"}]},
+    "footer": {"type": "box", "layout": "vertical", "contents": [
+      {"type": "separator"},
+      {"type": "button", "action": {"type": "uri", "label": "配送状況",
+        "uri": "{{shipping.tracking_url}}"}}
+    ]}
+  }
+})");
+    auto set = TemplateSet::load(dir.path());
+    BOOST_REQUIRE(set.has_value());
+    const auto errors = check_templates(*set);
+    BOOST_REQUIRE_EQUAL(errors.size(), 1u);
+    BOOST_TEST(errors[0].to_string() ==
+               file.string() +
+                   ":11:9: messages[0].contents.footer.contents[1].action.uri is empty; LINE "
+                   "requires a link (when {{shipping.tracking_url}} is empty); the variable that "
+                   "makes the link (e.g. {{shipping.tracking_url}}) is empty for this message; "
+                   "give a fallback link with {{^name}}https://…{{/name}}");
+}
+
+BOOST_AUTO_TEST_CASE(an_empty_flex_text_and_label_are_reported_with_their_place) {
+    musubi::test::TempDir dir;
+    const auto file = dir.write("list.json", R"([
+  {"type": "text", "text": "こんにちは"},
+  {"type": "flex", "altText": "a", "contents": {"type": "bubble",
+    "body": {"type": "box", "layout": "vertical", "contents": [
+      {"type": "text", "text": "{{buyer.given_name}}"},
+      {"type": "button", "action": {"type": "postback", "label": "{{friend.segment}}", "data": ""}}
+    ]}}}
+])");
+    auto set = TemplateSet::load(dir.path());
+    BOOST_REQUIRE(set.has_value());
+    const auto errors = check_templates(*set);
+    BOOST_REQUIRE_EQUAL(errors.size(), 2u);
+    BOOST_TEST(errors[0].to_string().starts_with(
+        file.string() +
+        ":5:24: messages[1].contents.body.contents[0].text is empty; LINE requires at least 1 "
+        "character (when {{buyer.given_name}} is empty); "));
+    BOOST_TEST(errors[1].to_string().starts_with(
+        file.string() +
+        ":6:57: messages[1].contents.body.contents[1].action.label is empty; LINE requires 1 to "
+        "20 characters (when {{friend.segment}} is empty); "));
+}
+
+BOOST_AUTO_TEST_CASE(the_sparse_sample_leaves_optional_values_empty) {
+    const auto sparse = TemplateSet::sparse_sample_context();
+    BOOST_TEST(sparse["shipping"]["tracking_url"] == "");
+    BOOST_TEST(sparse["buyer"]["given_name"] == "");
+    BOOST_TEST(sparse["order"]["total"].is_null());
+    BOOST_TEST(sparse["friend"]["linked"] == false);
+    // What is always there stays: the order number, the shop, the link page.
+    BOOST_TEST(sparse["order"]["number"] == TemplateSet::sample_context()["order"]["number"]);
+    BOOST_TEST(sparse["link"]["url"] == TemplateSet::sample_context()["link"]["url"]);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -75,20 +75,6 @@ json bubble_of_size(std::size_t bytes) {
 
 BOOST_AUTO_TEST_SUITE(message_limits)
 
-BOOST_AUTO_TEST_CASE(counts_like_line) {
-    BOOST_TEST(utf16_length("田中さん") == 4u);
-    BOOST_TEST(utf16_length("😀") == 2u); // outside the BMP: a surrogate pair
-    BOOST_TEST(grapheme_count("レビューを書く") == 7u);
-    BOOST_TEST(grapheme_count("👨\u200D👩\u200D👧") == 1u); // a ZWJ family
-    BOOST_TEST(grapheme_count("🇯🇵🇺🇸") == 2u);            // two flags
-    BOOST_TEST(grapheme_count("か\u3099") == 1u);        // combining voiced mark
-    BOOST_TEST(grapheme_count("❤\uFE0F") == 1u);         // variation selector
-    BOOST_TEST(with_thousands(5012) == "5,012");
-    BOOST_TEST(with_thousands(30720) == "30,720");
-    BOOST_TEST(with_thousands(1000000) == "1,000,000");
-    BOOST_TEST(with_thousands(999) == "999");
-}
-
 BOOST_AUTO_TEST_CASE(a_valid_message_passes) {
     BOOST_TEST(
         check_message_limits(json::array({{{"type", "text"}, {"text", "こんにちは"}}})).empty());
@@ -260,6 +246,223 @@ BOOST_AUTO_TEST_CASE(flex_limits) {
                    .starts_with("messages[0].contents is 53,"));
     BOOST_TEST(only_violation(flex({{"type", "carousel"}, {"contents", heavy}}))
                    .ends_with(" bytes of JSON; LINE allows 50 KB (51,200 bytes) for a carousel"));
+}
+
+BOOST_AUTO_TEST_CASE(labels_and_titles_count_grapheme_clusters) {
+    // 20 family emoji (each 8 code points, 11 UTF-16 units) are 20 characters for a label.
+    BOOST_TEST(
+        check_message_limits(
+            buttons({{"text", "a"},
+                     {"actions",
+                      {uri(repeated("👨‍👩‍👧‍👦", 20), "https://a.example/")}}}))
+            .empty());
+    BOOST_TEST(
+        only_violation(buttons(
+            {{"text", "a"}, {"actions", {uri(repeated("👍🏽", 21), "https://a.example/")}}})) ==
+        "messages[0].template.actions[0].label is 21 characters; LINE allows 20");
+    BOOST_TEST(
+        check_message_limits(buttons({{"title", repeated("🇯🇵", 40)}, {"text", "a"}})).empty());
+    // A text message counts UTF-16 units: 2,500 emoji are 5,000.
+    BOOST_TEST(
+        check_message_limits(json::array({{{"type", "text"}, {"text", repeated("😀", 2500)}}}))
+            .empty());
+    BOOST_TEST(
+        only_violation(json::array({{{"type", "text"}, {"text", repeated("😀", 2500) + "a"}}})) ==
+        "messages[0].text is 5,001 characters; LINE allows 5,000");
+}
+
+BOOST_AUTO_TEST_CASE(postback_data_may_be_empty) {
+    const json empty_data = {{"type", "postback"}, {"label", "選ぶ"}, {"data", ""}};
+    BOOST_TEST(check_message_limits(buttons({{"text", "a"}, {"actions", {empty_data}}})).empty());
+    const json no_data = {{"type", "postback"}, {"label", "選ぶ"}};
+    BOOST_TEST(only_violation(buttons({{"text", "a"}, {"actions", {no_data}}})) ==
+               "messages[0].template.actions[0].data is missing; LINE requires it");
+    const json empty_display = {
+        {"type", "postback"}, {"label", "選ぶ"}, {"data", "x"}, {"displayText", ""}};
+    BOOST_TEST(only_violation(buttons({{"text", "a"}, {"actions", {empty_display}}})) ==
+               "messages[0].template.actions[0].displayText is empty; LINE requires at least 1 "
+               "character");
+}
+
+BOOST_AUTO_TEST_CASE(links_must_be_uris) {
+    BOOST_TEST(only_violation(
+                   buttons({{"text", "a"}, {"actions", {uri("見る", "https://a.example/a b")}}})) ==
+               "messages[0].template.actions[0].uri contains a space, which a link cannot hold");
+    BOOST_TEST(only_violation(buttons(
+                   {{"text", "a"}, {"actions", {uri("見る", "https://a.example/商品")}}})) ==
+               "messages[0].template.actions[0].uri contains '商', which a link cannot hold");
+    BOOST_TEST(check_message_limits(
+                   buttons({{"text", "a"}, {"actions", {uri("見る", "line://ti/p/@shop")}}}))
+                   .empty());
+}
+
+namespace {
+
+json footer_button(const json& action) {
+    return {{"type", "bubble"},
+            {"body",
+             {{"type", "box"},
+              {"layout", "vertical"},
+              {"contents", json::array({{{"type", "text"}, {"text", "発送しました"}}})}}},
+            {"footer",
+             {{"type", "box"},
+              {"layout", "vertical"},
+              {"contents",
+               json::array({{{"type", "separator"}}, {{"type", "button"}, {"action", action}}})}}}};
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(flex_components) {
+    BOOST_TEST(
+        check_message_limits(flex(footer_button(uri("追跡", "https://a.example/")))).empty());
+    BOOST_TEST(only_violation(flex(footer_button(uri("追跡", "")))) ==
+               "messages[0].contents.footer.contents[1].action.uri is empty; LINE requires a link");
+    BOOST_TEST(only_violation(flex(footer_button(uri("", "https://a.example/")))) ==
+               "messages[0].contents.footer.contents[1].action.label is empty; LINE requires 1 to "
+               "20 characters");
+    BOOST_TEST(
+        only_violation(flex(footer_button({{"type", "uri"}, {"uri", "https://a.example/"}}))) ==
+        "messages[0].contents.footer.contents[1].action.label is missing; LINE requires it");
+    BOOST_TEST(only_violation(flex(footer_button({{"type", "camera"}, {"label", "撮る"}}))) ==
+               "messages[0].contents.footer.contents[1].action.type camera works only in a quick "
+               "reply");
+    auto no_action = footer_button(uri("追跡", "https://a.example/"));
+    no_action["footer"]["contents"][1].erase("action");
+    BOOST_TEST(only_violation(flex(no_action)) ==
+               "messages[0].contents.footer.contents[1].action is missing; LINE requires it");
+    auto empty_text = footer_button(uri("追跡", "https://a.example/"));
+    empty_text["body"]["contents"][0]["text"] = "";
+    BOOST_TEST(only_violation(flex(empty_text)) ==
+               "messages[0].contents.body.contents[0].text is empty; LINE requires at least 1 "
+               "character");
+    auto spans = footer_button(uri("追跡", "https://a.example/"));
+    spans["body"]["contents"][0] = {{"type", "text"},
+                                    {"contents", json::array({{{"type", "span"}, {"text", "a"}},
+                                                              {{"type", "span"}, {"text", ""}}})}};
+    BOOST_TEST(only_violation(flex(spans)) ==
+               "messages[0].contents.body.contents[0].contents[1].text is empty; LINE requires at "
+               "least 1 character");
+    auto unknown = footer_button(uri("追跡", "https://a.example/"));
+    unknown["body"]["contents"][0] = {{"type", "label"}, {"text", "a"}};
+    BOOST_TEST(only_violation(flex(unknown)) ==
+               "messages[0].contents.body.contents[0].type 'label' is not a flex component type");
+    auto image = footer_button(uri("追跡", "https://a.example/"));
+    image["hero"] = {{"type", "image"}, {"url", "http://a.example/a.png"}};
+    BOOST_TEST(only_violation(flex(image)) ==
+               "messages[0].contents.hero.url is 'http://a.example/a.png'; LINE requires an "
+               "https:// URL");
+    auto not_box = footer_button(uri("追跡", "https://a.example/"));
+    not_box["header"] = {{"type", "text"}, {"text", "a"}};
+    BOOST_TEST(only_violation(flex(not_box)) == "messages[0].contents.header must be a box");
+    auto no_layout = footer_button(uri("追跡", "https://a.example/"));
+    no_layout["body"].erase("layout");
+    BOOST_TEST(only_violation(flex(no_layout)) ==
+               "messages[0].contents.body.layout is missing; LINE requires it");
+    // In a carousel, each bubble is checked.
+    const json carousel_of = {
+        {"type", "carousel"},
+        {"contents", json::array({footer_button(uri("a", "https://a.example/")),
+                                  footer_button(uri("b", "{{x}}"))})}};
+    BOOST_TEST(only_violation(flex(carousel_of)) ==
+               "messages[0].contents.contents[1].footer.contents[1].action.uri is '{{x}}'; LINE "
+               "accepts only links that start with http://, https://, line:// or tel:");
+}
+
+BOOST_AUTO_TEST_CASE(quick_reply_items) {
+    const auto with_items = [](const json& items) {
+        return json::array(
+            {{{"type", "text"}, {"text", "どれにしますか"}, {"quickReply", {{"items", items}}}}});
+    };
+    const json camera = {{"type", "action"}, {"action", {{"type", "camera"}, {"label", "撮る"}}}};
+    const json location = {{"type", "action"},
+                           {"action", {{"type", "location"}, {"label", "送る"}}}};
+    BOOST_TEST(check_message_limits(with_items(json::array({camera, location}))).empty());
+    json fourteen = json::array();
+    for (int i = 0; i < 14; ++i) {
+        fourteen.push_back(camera);
+    }
+    BOOST_TEST(only_violation(with_items(fourteen)) ==
+               "messages[0].quickReply.items has 14 buttons; LINE allows 1 to 13");
+    BOOST_TEST(only_violation(with_items(json::array({{{"action", camera["action"]}}}))) ==
+               "messages[0].quickReply.items[0].type is missing; LINE requires \"action\"");
+    BOOST_TEST(only_violation(with_items(json::array({{{"type", "action"}}}))) ==
+               "messages[0].quickReply.items[0].action is missing; LINE requires it");
+    BOOST_TEST(only_violation(with_items(
+                   json::array({{{"type", "action"}, {"action", {{"type", "cameraRoll"}}}}}))) ==
+               "messages[0].quickReply.items[0].action.label is missing; LINE requires it");
+    // camera, cameraRoll and location outside a quick reply:
+    BOOST_TEST(only_violation(buttons(
+                   {{"text", "a"}, {"actions", {{{"type", "location"}, {"label", "送る"}}}}})) ==
+               "messages[0].template.actions[0].type location works only in a quick reply");
+}
+
+BOOST_AUTO_TEST_CASE(image_carousel_labels_are_12) {
+    const auto image_carousel = [](const std::string& label) {
+        return json::array(
+            {{{"type", "template"},
+              {"altText", "おすすめ"},
+              {"template",
+               {{"type", "image_carousel"},
+                {"columns", json::array({{{"imageUrl", "https://a.example/a.jpg"},
+                                          {"action", uri(label, "https://a.example/")}}})}}}}});
+    };
+    BOOST_TEST(check_message_limits(image_carousel(repeated("あ", 12))).empty());
+    BOOST_TEST(only_violation(image_carousel(repeated("あ", 13))) ==
+               "messages[0].template.columns[0].action.label is 13 characters; LINE allows 12 in "
+               "an image carousel");
+}
+
+BOOST_AUTO_TEST_CASE(imagemap_and_location_fields) {
+    json imagemap = {
+        {"type", "imagemap"},
+        {"baseUrl", "https://a.example/map"},
+        {"altText", "地図"},
+        {"baseSize", {{"width", 1040}, {"height", 1040}}},
+        {"actions",
+         json::array({{{"type", "uri"},
+                       {"linkUri", "https://a.example/"},
+                       {"area", {{"x", 0}, {"y", 0}, {"width", 520}, {"height", 1040}}}},
+                      {{"type", "message"},
+                       {"text", "右"},
+                       {"area", {{"x", 520}, {"y", 0}, {"width", 520}, {"height", 1040}}}}})}};
+    BOOST_TEST(check_message_limits(json::array({imagemap})).empty());
+    auto no_size = imagemap;
+    no_size.erase("baseSize");
+    BOOST_TEST(only_violation(json::array({no_size})) ==
+               "messages[0].baseSize is missing; LINE requires it");
+    auto empty_link = imagemap;
+    empty_link["actions"][0]["linkUri"] = "";
+    BOOST_TEST(only_violation(json::array({empty_link})) ==
+               "messages[0].actions[0].linkUri is empty; LINE requires a link");
+    auto no_area = imagemap;
+    no_area["actions"][1].erase("area");
+    BOOST_TEST(only_violation(json::array({no_area})) ==
+               "messages[0].actions[1].area is missing; LINE requires it");
+    auto no_actions = imagemap;
+    no_actions.erase("actions");
+    BOOST_TEST(only_violation(json::array({no_actions})) ==
+               "messages[0].actions is missing; LINE requires it");
+
+    json location = {{"type", "location"},
+                     {"title", "むすびマルシェ"},
+                     {"address", "東京都千代田区"},
+                     {"latitude", 35.681},
+                     {"longitude", 139.767}};
+    BOOST_TEST(check_message_limits(json::array({location})).empty());
+    location.erase("latitude");
+    BOOST_TEST(only_violation(json::array({location})) ==
+               "messages[0].latitude is missing; LINE requires it");
+    location["latitude"] = "35.681";
+    BOOST_TEST(only_violation(json::array({location})) ==
+               "messages[0].latitude is '35.681'; LINE requires a number");
+}
+
+BOOST_AUTO_TEST_CASE(pointers_of_paths) {
+    BOOST_TEST(pointer_of("messages[0].contents.footer.contents[1].action.uri") ==
+               "/0/contents/footer/contents/1/action/uri");
+    BOOST_TEST(pointer_of("areas[2].action.uri") == "/areas/2/action/uri");
+    BOOST_TEST(pointer_of("messages[1]") == "/1");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -200,4 +200,20 @@ BOOST_AUTO_TEST_CASE(stateless_token_form) {
                "grant_type=client_credentials&client_id=2000000000&client_secret=se%20cret%26%3D");
 }
 
+BOOST_AUTO_TEST_CASE(validate_calls_carry_the_bodies_they_check_and_no_retry_key) {
+    auto push = validate_push_request(k_text[0]);
+    BOOST_REQUIRE(push.has_value());
+    BOOST_TEST(push->method == "POST");
+    BOOST_TEST(push->target == "/v2/bot/message/validate/push");
+    BOOST_TEST(json::parse(push->body) == (json{{"messages", k_text}}));
+    BOOST_TEST(header_values(*push, "X-Line-Retry-Key").empty());
+    BOOST_TEST(!validate_push_request(json("text")).has_value());
+
+    auto menu = validate_rich_menu_request(json{{"name", "guest"}});
+    BOOST_REQUIRE(menu.has_value());
+    BOOST_TEST(menu->target == "/v2/bot/richmenu/validate");
+    BOOST_TEST(json::parse(menu->body) == (json{{"name", "guest"}}));
+    BOOST_TEST(!validate_rich_menu_request(json::array()).has_value());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
