@@ -33,7 +33,9 @@ Checked check(const std::filesystem::path& file) {
     if (loaded->rakuten.enabled) {
         auto carriers = rakuten_poller::Carriers::load(file.parent_path() / "carriers.yaml");
         if (!carriers) {
-            checked.errors.push_back(carriers.error());
+            for (const auto& diagnostic : carriers.error().items()) {
+                checked.errors.push_back(diagnostic.to_string());
+            }
             return checked;
         }
     }

@@ -20,6 +20,7 @@ inline constexpr EpochSeconds k_max_start_age = 730 * k_day;
 inline constexpr std::size_t k_max_get_order_numbers = 100;
 
 Response search_order(const OrderStore& store, EpochSeconds now, const std::string& body);
-Response get_order(const OrderStore& store, const std::string& body);
+// `colon_offset`: datetimes in the answer end "+09:00" (a mode; RMS writes "+0900").
+Response get_order(const OrderStore& store, const std::string& body, bool colon_offset = false);
 
 } // namespace musubi::sim::rakuten

@@ -62,6 +62,7 @@ private:
     Response control_reviews(const Request& request);
     Response control_requests(const Request& request);
     Response control_script(const Request& request, const std::string& action);
+    Response control_modes(const Request& request);
     nlohmann::json order_summary(std::uint32_t index) const;
     nlohmann::json buyer_json(std::uint32_t id) const;
     nlohmann::json license_json(const LicenseKey& key, EpochSeconds now) const;
@@ -74,6 +75,7 @@ private:
     std::unique_ptr<OrderGenerator> m_generator;
     Licenses m_licenses;
     Faults m_faults;
+    WireModes m_modes; // from the settings; changed by POST /modes
     std::mt19937_64 m_review_random;
     std::deque<LedgerEntry> m_ledger;
     std::uint64_t m_requests = 0;
