@@ -12,7 +12,8 @@ constexpr int k_version_newer_fields = 8;
 std::string datetime(EpochSeconds at, const OrderJsonOptions& options) {
     std::string text = format_rms_datetime(at); // ...+0900
     if (options.colon_offset) {
-        text.insert(text.size() - 2, ":");
+        text.resize(text.size() - 2); // ...+09
+        text += ":00";
     }
     return text;
 }

@@ -19,14 +19,6 @@ std::string datetime_offset(const WireModes& modes) {
     return modes.colon_offset ? "+09:00" : "+0900";
 }
 
-std::string answer_datetime(EpochSeconds at, const WireModes& modes) {
-    std::string text = format_rms_datetime(at); // ...+0900
-    if (modes.colon_offset) {
-        text.insert(text.size() - 2, ":");
-    }
-    return text;
-}
-
 nlohmann::json wire_modes_json(const WireModes& modes) {
     return nlohmann::json{{"datetimeOffset", datetime_offset(modes)},
                           {"functionsNotEnabled", modes.functions_not_enabled}};

@@ -27,8 +27,6 @@ struct WireModes {
 
 // The offset spelling of the modes: "+0900" or "+09:00".
 std::string datetime_offset(const WireModes& modes);
-// format_rms_datetime(at) with the modes' offset.
-std::string answer_datetime(EpochSeconds at, const WireModes& modes);
 
 // {"datetimeOffset": "+0900", "functionsNotEnabled": [...]}
 nlohmann::json wire_modes_json(const WireModes& modes);
