@@ -68,9 +68,12 @@ std::string format_rms_datetime(TimePoint at) {
 }
 
 tl::expected<TimePoint, std::string> parse_rms_datetime(std::string_view text) {
-    if (text.size() != 24 || text.substr(19) != "+0900") {
+    // RMS answers with +0900; its newer documentation shows +09:00, so both are JST here.
+    const bool compact = text.size() == 24 && text.substr(19) == "+0900";
+    const bool colon = text.size() == 25 && text.substr(19) == "+09:00";
+    if (!compact && !colon) {
         return tl::unexpected(
-            std::string("expected JST like 2026-11-22T10:05:06+0900 (offset exactly +0900)"));
+            std::string("expected JST like 2026-11-22T10:05:06+0900 (offset +0900 or +09:00)"));
     }
     return read_local(text.substr(0, 19));
 }

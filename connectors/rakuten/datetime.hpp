@@ -1,7 +1,8 @@
 #pragma once
 // RMS datetimes: JST with the literal offset "+0900" (yyyy-MM-ddTHH:mm:ss+0900), dates as
 // yyyy-MM-dd, and license expiry dates as JST without an offset. RMS refuses "+09:00", "Z"
-// and missing offsets, so formatting always writes "+0900" and parsing accepts nothing else.
+// and missing offsets in requests, so formatting always writes "+0900"; its answers use
+// "+0900" but its newer documentation shows "+09:00", so parsing accepts both (nothing else).
 
 #include <chrono>
 #include <string>
@@ -19,7 +20,8 @@ inline constexpr std::chrono::hours k_jst_offset{9};
 // "2026-11-22T10:05:06+0900" for the instant 2026-11-22T01:05:06Z.
 std::string format_rms_datetime(TimePoint at);
 
-// Exactly yyyy-MM-ddTHH:mm:ss+0900 with a real calendar date; anything else is refused with
+// Exactly yyyy-MM-ddTHH:mm:ss+0900 (or +09:00) with a real calendar date; anything else is
+// refused with
 // a message saying what was expected (the input is not repeated: it may be personal data).
 tl::expected<TimePoint, std::string> parse_rms_datetime(std::string_view text);
 

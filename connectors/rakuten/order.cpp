@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "connectors/rakuten/order_number.hpp"
+
 namespace musubi::rakuten {
 
 namespace {
@@ -177,19 +179,6 @@ void each_object(Reader& parent, const char* key, Read read) {
     }
 }
 
-bool order_number_shaped(const std::string& number) {
-    // SSSSSS-YYYYMMDD-NNNNNNNNNN
-    if (number.size() != 26 || number[6] != '-' || number[15] != '-') {
-        return false;
-    }
-    for (std::size_t i = 0; i < number.size(); ++i) {
-        if (i != 6 && i != 15 && (number[i] < '0' || number[i] > '9')) {
-            return false;
-        }
-    }
-    return true;
-}
-
 void read_orderer(Reader& order, Orderer& orderer, std::string& problem) {
     const json* model = order.object("OrdererModel");
     if (model == nullptr) {
@@ -289,9 +278,8 @@ tl::expected<Order, OrderProblem> parse_order(const json& model, std::size_t ind
     if (!problem.empty()) {
         return tl::unexpected(OrderProblem{"", where + ": " + problem});
     }
-    if (!order_number_shaped(order.order_number)) {
-        return tl::unexpected(OrderProblem{
-            "", where + ": 'orderNumber' is not shaped like 123456-20261122-0000000001"});
+    if (const auto shape = order_number_problem(order.order_number)) {
+        return tl::unexpected(OrderProblem{"", where + ": 'orderNumber' is " + shape->reason});
     }
     read_order_fields(reader, order, problem);
     if (!problem.empty()) {

@@ -4,6 +4,9 @@
 #include <charconv>
 #include <chrono>
 #include <iconv.h>
+#include <unordered_set>
+
+#include "connectors/rakuten/order_number.hpp"
 
 namespace musubi::rakuten {
 
@@ -131,13 +134,6 @@ bool all_digits(std::string_view text) {
     return !text.empty() && text.find_first_not_of("0123456789") == std::string_view::npos;
 }
 
-// SSSSSS-YYYYMMDD-NNNNNNNNNN, as the contract describes order numbers.
-bool is_order_number(std::string_view text) {
-    return text.size() == 26 && text[6] == '-' && text[15] == '-' &&
-           all_digits(text.substr(0, 6)) && all_digits(text.substr(7, 8)) &&
-           all_digits(text.substr(16, 10));
-}
-
 // The "<shopId>_<itemId>" segment of an item review's URL
 // (https://review.rakuten.co.jp/item/1/<shopId>_<itemId>/<review>/).
 std::string item_id_from_url(std::string_view url) {
@@ -225,12 +221,11 @@ tl::expected<ReviewRow, RowProblem> read_row(const CsvRecord& record, const Colu
                     "レビュータイプが「商品レビュー」でも「ショップレビュー」でもありません。"));
     }
     const std::string_view number = trim(record.fields[columns.order_number]);
-    if (!is_order_number(number)) {
-        return tl::unexpected(problem(
-            line,
-            number.empty() ? "注文番号 (order number) is empty"
-                           : "注文番号 is not an order number (shape 123456-20261122-0000000001)",
-            "注文番号が空か、注文番号の形（123456-20261122-0000000001）ではありません。"));
+    if (const auto shape = order_number_problem(number)) {
+        return tl::unexpected(problem(line,
+                                      number.empty() ? "注文番号 (order number) is empty"
+                                                     : "注文番号 is " + shape->reason,
+                                      "注文番号: " + shape->reason_ja));
     }
     row.order_number = std::string(number);
     const std::string_view rating = trim(record.fields[columns.rating]);
@@ -459,12 +454,29 @@ tl::expected<ReviewFile, ReviewFileProblem> parse_review_csv(std::string_view by
     }
     ReviewFile file;
     file.encoding = decoded->encoding;
+    file.bytes = bytes.size();
+    file.near_cap = bytes.size() >= k_review_export_near_cap_bytes;
+    std::unordered_set<std::string> seen;
     for (std::size_t i = 1; i < records.size(); ++i) {
         if (decoded->truncated && i + 1 == records.size() && records[i].error.empty()) {
             records[i].error = "the file ends in the middle of a character (it was cut short)";
         }
+        if (records[i].error.empty()) {
+            std::string whole;
+            for (const auto& field : records[i].fields) {
+                whole += field;
+                whole += '\x1f'; // unit separator: not in a review, keeps fields apart
+            }
+            if (!seen.insert(std::move(whole)).second) {
+                ++file.repeated_rows;
+                continue;
+            }
+        }
         auto row = read_row(records[i], *columns);
         if (row) {
+            if (!file.oldest_posted_at_ms || row->posted_at_ms < *file.oldest_posted_at_ms) {
+                file.oldest_posted_at_ms = row->posted_at_ms;
+            }
             file.rows.push_back(std::move(*row));
         } else {
             file.problems.push_back(std::move(row.error()));

@@ -57,10 +57,23 @@ struct RowProblem {
     std::string reason_ja;
 };
 
+// RMS cuts a review export at about 1.2 MB, newest first (the contract): reviews older than
+// what fits are not in the file. A file of k_review_export_near_cap_bytes or more (1.1 MB,
+// within 100 kB of the cap: one more day of a busy shop's reviews) is taken as cut, so the
+// shop is told that older reviews may be missing and that it should export more often.
+inline constexpr std::size_t k_review_export_cap_bytes = 1'200'000;
+inline constexpr std::size_t k_review_export_near_cap_bytes = 1'100'000;
+
 struct ReviewFile {
     TextEncoding encoding = TextEncoding::utf8;
     std::vector<ReviewRow> rows;
     std::vector<RowProblem> problems;
+    // Rows identical to an earlier row of the file, field for field: real exports repeat rows
+    // now and then; they are dropped without a word (neither rows nor problems).
+    int repeated_rows = 0;
+    std::size_t bytes = 0;
+    bool near_cap = false;                           // bytes >= k_review_export_near_cap_bytes
+    std::optional<std::int64_t> oldest_posted_at_ms; // the oldest review read
 };
 
 // Why a whole file cannot be read (it is set aside, never half-imported).

@@ -28,6 +28,8 @@ std::string_view to_string(ErrorKind kind) {
     switch (kind) {
     case ErrorKind::unauthorized:
         return "unauthorized";
+    case ErrorKind::function_not_enabled:
+        return "function_not_enabled";
     case ErrorKind::bad_request:
         return "bad_request";
     case ErrorKind::transient:
@@ -63,18 +65,40 @@ std::vector<RmsMessage> read_messages(const nlohmann::json& body) {
     return messages;
 }
 
+std::string license_handover_steps() {
+    return "Issuing a new license key in RMS (店舗様向け情報・サービス → WEB APIサービス → "
+           "利用設定) makes the old key unusable at once, and RMS may refuse the new key for a "
+           "while after issue (reported: 10-30 minutes). Hand it over in one go: save the new key "
+           "in a file, check it with `musubictl rms check-key --key-file FILE` (days left, or "
+           "RMS's refusal), then `sudo install -m 600 FILE /etc/musubi/secrets/rms_license_key "
+           "&& sudo systemctl restart musubi` (the file rakuten.license_key_file names; restart, "
+           "not reload: systemd hands secrets over at start)";
+}
+
 Error classify_status(std::string_view function, const http::Response& response) {
     Error error;
     error.status = response.status;
     const std::string what =
         "RMS " + std::string(function) + " answered HTTP " + std::to_string(response.status);
+    // ES04-01 may come with any status (RMS does not say which), so its code decides first.
+    if (response.body.find("ES04-01") != std::string::npos) {
+        error.kind = ErrorKind::function_not_enabled;
+        error.message = what +
+                        " ES04-01: this function is not enabled for the shop's WEB API. "
+                        "Enable it in RMS (" +
+                        std::string(k_rms_function_settings_screen) +
+                        "; the names of RMS's screens may differ slightly), then try again; the "
+                        "license key itself was not refused";
+        return error;
+    }
     if (response.status == 401) {
         error.kind = ErrorKind::unauthorized;
         error.message = what +
-                        ": the license key has expired or is wrong (or the function is not "
-                        "enabled in RMS). Renew the RMS license key in RMS (it lives 90 days; a "
-                        "new key may be refused for up to 30 minutes), put it in "
-                        "rakuten.license_key and restart musubi";
+                        ": the license key has expired (keys live 90 days), is wrong, or was "
+                        "replaced by a newly issued key (issuing a new key in RMS makes the old "
+                        "one unusable at once; the new one may be refused for a while after "
+                        "issue). Check a key with `musubictl rms check-key --key-file FILE`, put "
+                        "it in the file rakuten.license_key_file names and restart musubi";
         return error;
     }
     if (response.status == 400) {

@@ -119,6 +119,18 @@ std::string render_status_json(const StatusSnapshot& snapshot) {
                  {"funnels", funnels_json(data)},
                  {"segments", snapshot.segments},
                  {"license", license}};
+    body["review_export"] = nullptr;
+    if (data.last_review_export) {
+        const auto& note = *data.last_review_export;
+        body["review_export"] = {{"file", note.file},
+                                 {"imported_at_ms", note.imported_at_ms},
+                                 {"bytes", note.bytes},
+                                 {"reviews", note.reviews},
+                                 {"oldest_posted_at_ms", note.oldest_posted_at_ms
+                                                             ? json(*note.oldest_posted_at_ms)
+                                                             : json(nullptr)},
+                                 {"near_cap", note.near_cap}};
+    }
     if (!snapshot.report_error.empty()) {
         body["error"] = snapshot.report_error;
     }

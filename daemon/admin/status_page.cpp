@@ -482,17 +482,48 @@ std::string license_section(const StatusSnapshot& snapshot) {
     if (*days <= 0) {
         html += "<p class=\"warn\" "
                 "data-metric=\"license.warning\">ライセンスキーの有効期限が切れています。"
-                "RMSで新しいキーを発行し、設定（rakuten.license_key）を更新して musubi を再起動"
-                "（systemctl restart musubi）してください。注文の取り込みは止まっています。</p>";
+                "RMSで新しいキーを発行し、<code>musubictl rms check-key --key-file "
+                "ファイル</code> で確かめてから、rakuten.license_key_file のファイルに書いて "
+                "musubi を再起動（systemctl restart musubi）してください。注文の取り込みは"
+                "止まっています。</p>";
     } else if (*days <= k_license_warn_days) {
         html +=
             "<p class=\"warn\" data-metric=\"license.warning\">ライセンスキーの有効期限まであと" +
             metric("license.days_left", *days) +
-            "日です。期限が切れると注文を取り込めなくなります。RMSで新しいキーを発行し、設定"
-            "（rakuten.license_key）を更新して musubi を再起動（systemctl restart "
-            "musubi）してください。</p>";
+            "日です。期限が切れると注文を取り込めなくなります。RMSで新しいキーを発行すると、"
+            "<strong>いまのキーはその場で使えなくなります</strong>（新しいキーも発行直後は"
+            "しばらく断られることがあります）。発行したら続けて、<code>musubictl rms check-key "
+            "--key-file ファイル</code> で新しいキーを確かめ、rakuten.license_key_file の"
+            "ファイルに書いて musubi を再起動（systemctl restart musubi）してください。</p>";
     }
     return html + "<p>残り " + metric("license.days_left", *days) + " 日</p></section>";
+}
+
+// The last review CSV read (issue 18): near RMS's size cap, its oldest reviews may be missing.
+std::string review_export_section(const store::StatusData& report) {
+    if (!report.last_review_export) {
+        return "";
+    }
+    const auto& note = *report.last_review_export;
+    std::string html = "<section id=\"review-export\"><h2>レビューCSVの取り込み</h2><p>最後に"
+                       "読んだファイル: " +
+                       html_escape(note.file) + "（" +
+                       strftime_jst(note.imported_at_ms, "%Y-%m-%d %H:%M") + "、" +
+                       metric("review_export.bytes", note.bytes) + " バイト、レビュー " +
+                       metric("review_export.reviews", note.reviews) + " 件）</p>";
+    if (note.near_cap) {
+        const std::string oldest = note.oldest_posted_at_ms
+                                       ? strftime_jst(*note.oldest_posted_at_ms, "%Y-%m-%d")
+                                       : std::string("不明");
+        html += "<p class=\"warn\" data-metric=\"review_export.near_cap\">このファイルは RMS の"
+                "レビューCSVの上限（約1.2MB）に近い大きさです。RMS は新しいレビューから入れ、"
+                "入りきらない古いレビューを落とすため、" +
+                metric("review_export.oldest", oldest) +
+                "（読み取った中でいちばん古いレビューの日）より前のレビューが抜けている可能性が"
+                "あります。RMS からレビューCSVをもっとこまめに（たとえば毎日）ダウンロードして"
+                "ください。</p>";
+    }
+    return html + "</section>";
 }
 
 constexpr std::string_view k_style = R"CSS(
@@ -622,6 +653,11 @@ std::string render_status_page(const StatusSnapshot& snapshot) {
                 metric("license.days_left", *snapshot.license_days_left) +
                 "日です。下の「楽天ライセンスキーの有効期限」を確認してください。</p>";
     }
+    if (snapshot.report.last_review_export && snapshot.report.last_review_export->near_cap) {
+        html += "<p class=\"warn\">最後に取り込んだレビューCSVが上限に近い大きさでした。古い"
+                "レビューが抜けているかもしれません。下の「レビューCSVの取り込み」を確認してくだ"
+                "さい。</p>";
+    }
     html += summary(snapshot);
     html += hourly_section(snapshot.report);
     html += failures_section(snapshot.report);
@@ -630,6 +666,7 @@ std::string render_status_page(const StatusSnapshot& snapshot) {
     html += funnels_section(snapshot.report);
     html += segments_section(snapshot);
     html += license_section(snapshot);
+    html += review_export_section(snapshot.report);
     html +=
         "</main><footer>読み取り専用のページです。数値は /status.json でも取得できます。</footer>"
         "</body></html>\n";

@@ -113,10 +113,7 @@ int MusubidApp::check_config() const {
         auto carriers =
             rakuten_poller::Carriers::load(m_config_path.parent_path() / "carriers.yaml");
         if (!carriers) {
-            std::cerr << carriers.error()
-                      << "\n1 error in the configuration; nothing was "
-                         "changed or started"
-                      << std::endl;
+            report(carriers.error());
             return 1;
         }
     }

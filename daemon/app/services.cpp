@@ -13,7 +13,7 @@ rakuten_poller::Carriers load_carriers(const config::Config& config, const log::
     auto carriers = rakuten_poller::Carriers::load(file);
     if (!carriers) {
         logger.error("carriers.unreadable",
-                     {{"error", carriers.error()},
+                     {{"error", carriers.error().to_string(config::Language::english)},
                       {"action", "shipping messages go out without tracking links until the "
                                  "file is fixed and musubi reloaded"}});
         return {};

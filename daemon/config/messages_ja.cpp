@@ -125,6 +125,27 @@ std::string why_ja(const std::string& english) {
     return lookup(words, english);
 }
 
+// What check_tracking_url() found wrong with a URL's shape.
+std::string url_problem_ja(const std::string& english) {
+    static const std::map<std::string, std::string> words{
+        {"it does not start with https://", "https:// で始まっていません"},
+        {"it contains a space or a control character", "空白か制御文字が入っています"},
+        {"it contains non-ASCII characters (percent-encode them)",
+         "半角英数字と記号以外の文字が入っています（%エンコードしてください）"},
+        {"it has no host name after https://", "https:// のあとにホスト名がありません"},
+    };
+    static const std::regex character("it contains the character (.)");
+    static const std::regex host("its host name '(.*)' is not a host name");
+    std::smatch match;
+    if (std::regex_match(english, match, character)) {
+        return "使えない文字 " + match[1].str() + " が入っています";
+    }
+    if (std::regex_match(english, match, host)) {
+        return "ホスト名 '" + match[1].str() + "' が正しくありません";
+    }
+    return lookup(words, english);
+}
+
 const std::vector<Shape>& message_shapes() {
     static const std::vector<Shape> shapes = [] {
         std::vector<Shape> s;
@@ -246,6 +267,29 @@ const std::vector<Shape>& message_shapes() {
             "に条件がなく、残りの全員が入るため）"));
         s.push_back(shape(R"re(the segments file must be a mapping with 'segments:')re",
                           "セグメントのファイルは 'segments:' で始めます"));
+        // Carriers (daemon/rakuten/carriers.cpp, issue 18)
+        s.push_back(
+            {std::regex(R"re(tracking_url of carrier '(.+)' is not a well-formed URL: (.+))re"),
+             [](const std::smatch& m) {
+                 return "配送会社 '" + m[1].str() +
+                        "' の tracking_url が正しい URL "
+                        "ではありません（" +
+                        url_problem_ja(m[2].str()) + "）";
+             }});
+        s.push_back(shape(
+            R"re(tracking_url of carrier '(.+)' has a placeholder other than \{tracking_number\})re",
+            "配送会社 '{1}' の tracking_url に {tracking_number} 以外の差し込み"
+            "（{ } で囲んだ語）があります"));
+        s.push_back(shape(
+            R"re(tracking_url of carrier '(.+)' has \{tracking_number\} but the entry says search_page: true)re",
+            "配送会社 '{1}' の tracking_url に {tracking_number} がありますが、search_page: true "
+            "（検索ページへのリンク）とも書かれています"));
+        s.push_back(shape(R"re(tracking_url of carrier '(.+)' has no \{tracking_number\})re",
+                          "配送会社 '{1}' の tracking_url に追跡番号の差し込み {tracking_number} "
+                          "がありません"));
+        s.push_back(
+            shape(R"re(tracking_url of carrier '(.+)' has \{tracking_number\} more than once)re",
+                  "配送会社 '{1}' の tracking_url に {tracking_number} が2つ以上あります"));
         s.push_back(shape(R"re(unknown key '(.+)')re", "'{1}' というキーはありません"));
         // Templates: what LINE would refuse (daemon/templates/message_limits.cpp, issue 17)
         s.push_back(shape(R"re((\S+) is empty; LINE requires a link)re",
@@ -469,6 +513,26 @@ const std::vector<Shape>& hint_shapes() {
                           "メッセージでは postback か uri のアクションを使ってください"));
         s.push_back(shape(R"re(give the quick reply 1 to 13 items)re",
                           "クイックリプライの項目は 1〜13 個にしてください"));
+        // Carriers (issue 18)
+        s.push_back(shape(R"re(write the carrier's tracking page as a URL, e\.g\. (.+))re",
+                          "配送会社の追跡ページを URL で書いてください（例: {1}）"));
+        s.push_back(shape(R"re(write the placeholder exactly as \{tracking_number\})re",
+                          "差し込みは {tracking_number} と正確に書いてください"));
+        s.push_back(shape(
+            R"re(remove 'search_page: true' \(the link opens the parcel's own page\) or remove \{tracking_number\} from the URL)re",
+            "'search_page: true' を消す（荷物ごとのページを開くリンクになります）か、URL から "
+            "{tracking_number} を消してください"));
+        s.push_back(shape(
+            R"re(put \{tracking_number\} where the parcel's number goes, e\.g\. (.+), or add 'search_page: true' if the carrier has no page per parcel)re",
+            "追跡番号が入る場所に {tracking_number} と書いてください（例: {1}）。荷物ごとの"
+            "ページがない配送会社なら 'search_page: true' を書き足してください（検索ページへの"
+            "リンクになります）"));
+        s.push_back(shape(R"re(keep one \{tracking_number\})re",
+                          "{tracking_number} は1つだけにしてください"));
+        s.push_back(shape(
+            R"re(start the file with 'carriers:' and one entry per delivery company code below it)re",
+            "ファイルの最初に 'carriers:' "
+            "と書き、その下に配送会社コードごとに1行ずつ書いてください"));
         return s;
     }();
     return shapes;

@@ -37,7 +37,9 @@ Checked check(const std::filesystem::path& file, bool online) {
     if (loaded->rakuten.enabled) {
         auto carriers = rakuten_poller::Carriers::load(file.parent_path() / "carriers.yaml");
         if (!carriers) {
-            checked.errors.push_back(carriers.error());
+            for (const auto& diagnostic : carriers.error().items()) {
+                checked.errors.push_back(diagnostic.to_string());
+            }
             return checked;
         }
     }

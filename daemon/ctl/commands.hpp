@@ -16,5 +16,6 @@ std::vector<Command> reviews_commands();     // import-reviews
 std::vector<Command> maintenance_commands(); // dry-run, purge
 std::vector<Command> campaign_commands();    // campaign list | start | report
 std::vector<Command> richmenu_commands();    // richmenu status | changes
+std::vector<Command> rms_commands();         // rms check-key
 
 } // namespace musubi::ctl

@@ -173,7 +173,7 @@ const std::vector<Command>& command_table() {
         std::vector<Command> all;
         for (auto group : {status_commands(), outbox_commands(), friend_commands(), send_commands(),
                            reviews_commands(), maintenance_commands(), config_commands(),
-                           richmenu_commands(), campaign_commands()}) {
+                           richmenu_commands(), campaign_commands(), rms_commands()}) {
             all.insert(all.end(), group.begin(), group.end());
         }
         return all;

@@ -3,6 +3,9 @@
 #include <array>
 #include <cctype>
 #include <string>
+#include <vector>
+
+#include "connectors/rakuten/order_number.hpp"
 
 namespace musubi::linking {
 
@@ -36,33 +39,66 @@ bool is_digit(char c) {
     return c >= '0' && c <= '9';
 }
 
-// Reads exactly `count` digits at `at` into `out`.
-bool read_digits(const std::string& text, std::size_t& at, std::size_t count, std::string& out) {
-    if (text.size() - at < count) {
+// Reads the run of digits at `at` (possibly empty) and moves past it.
+std::string read_run(const std::string& text, std::size_t& at) {
+    const std::size_t from = at;
+    while (at < text.size() && is_digit(text[at])) {
+        ++at;
+    }
+    return text.substr(from, at - from);
+}
+
+// The optional separator between the groups of an order number: " *-? *". True when it
+// consumed something and a digit follows (so that the runs on either side are separate).
+bool skip_separator(const std::string& text, std::size_t& at) {
+    std::size_t next = at;
+    while (next < text.size() && text[next] == ' ') {
+        ++next;
+    }
+    if (next < text.size() && text[next] == '-') {
+        ++next;
+    }
+    while (next < text.size() && text[next] == ' ') {
+        ++next;
+    }
+    if (next == at || next >= text.size() || !is_digit(text[next])) {
         return false;
     }
-    for (std::size_t i = 0; i < count; ++i) {
-        if (!is_digit(text[at + i])) {
-            return false;
-        }
-    }
-    out = text.substr(at, count);
-    at += count;
+    at = next;
     return true;
 }
 
-// The optional separator between the groups of an order number: " *-? *". Always succeeds.
-bool skip_separator(const std::string& text, std::size_t& at) {
-    while (at < text.size() && text[at] == ' ') {
-        ++at;
+// The canonical order number that `runs` of digits spell when read as shop id, date and
+// sequence, with every break between runs falling between two groups (a group may be split
+// from the next by a separator or not: phone keyboards that only have digits).
+std::optional<std::string> as_order_number(const std::vector<std::string>& runs) {
+    std::string digits;
+    std::vector<std::size_t> breaks;
+    for (const auto& run : runs) {
+        if (!digits.empty()) {
+            breaks.push_back(digits.size());
+        }
+        digits += run;
     }
-    if (at < text.size() && text[at] == '-') {
-        ++at;
+    constexpr std::size_t shop = rakuten::k_order_shop_digits;
+    constexpr std::size_t date_end = shop + rakuten::k_order_date_digits;
+    for (const std::size_t sequence :
+         {rakuten::k_order_sequence_digits_now, rakuten::k_order_sequence_digits_old}) {
+        if (digits.size() != date_end + sequence) {
+            continue;
+        }
+        bool fits = true;
+        for (const std::size_t at : breaks) {
+            fits = fits && (at == shop || at == date_end);
+        }
+        const std::string number = digits.substr(0, shop) + "-" +
+                                   digits.substr(shop, rakuten::k_order_date_digits) + "-" +
+                                   digits.substr(date_end);
+        if (fits && rakuten::is_order_number(number)) {
+            return number;
+        }
     }
-    while (at < text.size() && text[at] == ' ') {
-        ++at;
-    }
-    return true;
+    return std::nullopt;
 }
 
 } // namespace
@@ -111,27 +147,36 @@ std::optional<FoundOrderNumber> find_order_number(std::string_view text) {
     // A hand-written scan rather than std::regex: libstdc++'s regex backtracks, and the
     // pattern " *-? *" after six digits made "123456" followed by 4,990 spaces (one LINE
     // message) cost 3.5 s of the webhook worker (found while fuzzing, tests/fuzz). Each
-    // place where a run of digits starts is tried once, and a try reads no further than its
-    // 24 digits and the separators between them, so the scan is linear in the text.
+    // place where a run of digits starts is tried once, and a try reads at most three runs
+    // and the separators between them, so the scan is linear in the text.
+    //
+    // The shape is rakuten::is_order_number's: a 10-digit sequence today, 8 in RMS's older
+    // numbers. The longest reading wins (three runs before two before one), so the phone
+    // digits typed after an order number are not taken for part of it.
     const std::string normalized = normalize_input(text);
     for (std::size_t start = 0; start < normalized.size(); ++start) {
         if (!is_digit(normalized[start]) || (start > 0 && is_digit(normalized[start - 1]))) {
             continue;
         }
         std::size_t at = start;
-        std::string groups[3];
-        if (!read_digits(normalized, at, 6, groups[0]) || !skip_separator(normalized, at) ||
-            !read_digits(normalized, at, 8, groups[1]) || !skip_separator(normalized, at) ||
-            !read_digits(normalized, at, 10, groups[2])) {
-            continue;
+        std::vector<std::string> runs;
+        std::vector<std::size_t> ends;
+        runs.push_back(read_run(normalized, at));
+        ends.push_back(at);
+        while (runs.size() < 3 && skip_separator(normalized, at)) {
+            runs.push_back(read_run(normalized, at));
+            ends.push_back(at);
         }
-        if (at < normalized.size() && is_digit(normalized[at])) {
-            continue; // part of a longer run of digits
+        for (std::size_t count = runs.size(); count > 0; --count) {
+            const std::vector<std::string> head(runs.begin(),
+                                                runs.begin() + static_cast<std::ptrdiff_t>(count));
+            if (const auto number = as_order_number(head)) {
+                FoundOrderNumber found;
+                found.order_number = *number;
+                found.rest = normalized.substr(0, start) + " " + normalized.substr(ends[count - 1]);
+                return found;
+            }
         }
-        FoundOrderNumber found;
-        found.order_number = groups[0] + "-" + groups[1] + "-" + groups[2];
-        found.rest = normalized.substr(0, start) + " " + normalized.substr(at);
-        return found;
     }
     return std::nullopt;
 }

@@ -17,11 +17,12 @@ std::string normalize_input(std::string_view text);
 std::string trim(std::string_view text);
 
 struct FoundOrderNumber {
-    std::string order_number; // canonical: SSSSSS-YYYYMMDD-NNNNNNNNNN
+    std::string order_number; // canonical: SSSSSS-YYYYMMDD-NNNNNNNNNN (or an 8-digit NNNNNNNN)
     std::string rest;         // the normalized text around it
 };
 
-// The first Rakuten order number anywhere in the text, not part of a longer run of digits.
+// The first Rakuten order number anywhere in the text, not part of a longer run of digits,
+// shaped as rakuten::is_order_number says (10-digit sequences, and RMS's older 8-digit ones).
 // Spaces around the hyphens are tolerated, and so are missing hyphens (phone keyboards that
 // only have digits).
 std::optional<FoundOrderNumber> find_order_number(std::string_view text);

@@ -48,10 +48,7 @@ LicenseStatus assess_license(rakuten::TimePoint expiry, clock::Millis now_ms) {
 }
 
 std::string license_renew_steps() {
-    return "issue a new license key in RMS (店舗様向け情報・サービス > WEB APIサービス > "
-           "利用設定 > ライセンスキー), write it to the file rakuten.license_key_file names (or "
-           "rakuten.license_key), then run `systemctl restart musubi` (systemd hands secrets "
-           "over at start); RMS may refuse a new key for 10-30 minutes after issue";
+    return rakuten::license_handover_steps();
 }
 
 LicenseWatch::LicenseWatch(std::string logger_name)
@@ -93,10 +90,20 @@ LicenseStatus LicenseWatch::check(rakuten::RmsClient& client, const clock::Clock
             m_days_left = INT_MIN;
             m_logger.error("license.refused",
                            {{"error", expiry.error().message},
-                            {"meaning", "the license key expired or is wrong; order polling "
-                                        "stops until it is renewed"},
+                            {"meaning", "the license key expired, is wrong, or was replaced by "
+                                        "a newly issued key; order polling stops until the "
+                                        "key in use is one RMS accepts"},
                             {"action", license_renew_steps()}});
             return LicenseStatus{LicenseState::expired, 0, std::nullopt};
+        }
+        if (expiry.error().kind == rakuten::ErrorKind::function_not_enabled) {
+            // Not the key's fault: orders may still be read. Ask again in an hour.
+            m_logger.error("license.lookup_not_enabled",
+                           {{"error", expiry.error().message},
+                            {"meaning", "musubi cannot see when the license key expires, so it "
+                                        "cannot warn before it does"},
+                            {"next_in", milliseconds(k_license_retry_after)}});
+            return LicenseStatus{};
         }
         // Keep what we knew: a passing RMS outage does not change the key's expiry.
         m_logger.warn("license.lookup_failed", {{"error", expiry.error().message},

@@ -3,7 +3,8 @@
 // then once a day it asks RMS when the key in use expires and logs:
 //   - more than k_license_warn_days left: one info line;
 //   - from k_license_warn_days before: a warning every day with the days left and what to do
-//     (issue a new key in RMS, put it in the secret file, `systemctl restart musubi`);
+//     (the hand-over: issuing a new key in RMS stops the old one at once, so check the new
+//     one with `musubictl rms check-key`, put it in the secret file, `systemctl restart`);
 //   - expired, or refused by RMS (401): an error with the same steps.
 // The days left are kept for status and metrics (days_left()). A failed lookup (RMS down) is
 // logged and tried again an hour later. Polling itself is not paused here: the order poller

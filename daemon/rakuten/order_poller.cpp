@@ -13,12 +13,8 @@ namespace {
 using rakuten::TimePoint;
 
 std::string renew_hint() {
-    return "RMS refused the license key (HTTP 401): it expired (keys live 90 days) or is wrong. "
-           "Issue a new license key in RMS (店舗様向け情報・サービス > WEB APIサービス > "
-           "利用設定), write it to the file rakuten.license_key_file names (or "
-           "rakuten.license_key), then run `systemctl restart musubi` (systemd hands secrets over "
-           "at start); a new key may be refused for 10-30 minutes after issue. Polling is paused "
-           "until then";
+    return "Polling is paused until musubi runs with a key RMS accepts. " +
+           rakuten::license_handover_steps();
 }
 
 PollError rms_error(const rakuten::Error& error) {

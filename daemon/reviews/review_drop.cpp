@@ -144,6 +144,18 @@ files::Outcome ReviewDrop::process(const fs::path& file, ScanResult& result) {
                  {"listed_in", listing}});
         }
     }
+    if (imported->near_cap) {
+        m_logger.warn("file.near_cap",
+                      {{"file", name},
+                       {"bytes", imported->bytes},
+                       {"oldest_review", imported->oldest_posted_at_ms
+                                             ? jst_date(*imported->oldest_posted_at_ms)
+                                             : std::string("none")},
+                       {"meaning", "RMS cuts review exports at about 1.2 MB, newest first: "
+                                   "reviews older than the oldest one read may be missing"},
+                       {"action", "export reviews from RMS more often, so that each file "
+                                  "covers fewer days"}});
+    }
     m_logger.info("file.imported", {{"file", name},
                                     {"encoding", imported->encoding},
                                     {"rows", imported->rows},

@@ -1,5 +1,7 @@
 #include "daemon/reviews/review_import.hpp"
 
+#include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <ostream>
 #include <system_error>
@@ -60,7 +62,10 @@ tl::expected<FileImport, FileFailure> import_review_file(const std::filesystem::
     if (!parsed) {
         return tl::unexpected(unreadable(parsed.error().message, parsed.error().message_ja));
     }
-    auto stored = reviews.import(new_reviews(parsed->rows));
+    store::ReviewExport exported{file.filename().string(), static_cast<std::int64_t>(parsed->bytes),
+                                 static_cast<std::int64_t>(parsed->rows.size()),
+                                 parsed->oldest_posted_at_ms, parsed->near_cap};
+    auto stored = reviews.import(new_reviews(parsed->rows), exported);
     if (!stored) {
         return tl::unexpected(FileFailure{FileFailure::Kind::store, stored.error().to_string(),
                                           "データベースに書き込めませんでした。"});
@@ -72,8 +77,46 @@ tl::expected<FileImport, FileFailure> import_review_file(const std::filesystem::
     result.duplicates = stored->duplicates;
     result.quiet = stored->quiet;
     result.rejected = static_cast<int>(parsed->problems.size());
+    result.repeated = parsed->repeated_rows;
     result.problems = std::move(parsed->problems);
+    result.bytes = exported.bytes;
+    result.near_cap = parsed->near_cap;
+    result.oldest_posted_at_ms = parsed->oldest_posted_at_ms;
     return result;
+}
+
+std::string jst_date(std::int64_t epoch_ms) {
+    const auto local =
+        std::chrono::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(epoch_ms)) +
+        std::chrono::hours(9);
+    const std::chrono::year_month_day day{std::chrono::floor<std::chrono::days>(local)};
+    char text[16];
+    std::snprintf(text, sizeof text, "%04d-%02u-%02u", int(day.year()), unsigned(day.month()),
+                  unsigned(day.day()));
+    return text;
+}
+
+std::string near_cap_advice(const FileImport& imported) {
+    const std::string oldest =
+        imported.oldest_posted_at_ms ? jst_date(*imported.oldest_posted_at_ms) : "unknown";
+    return "the file is " + std::to_string(imported.bytes) +
+           " bytes, near RMS's export cap of about 1.2 MB (RMS keeps the newest reviews and drops "
+           "the oldest): reviews older than " +
+           oldest +
+           " (the oldest review read) may be missing; export reviews from RMS more often, so "
+           "that each file covers fewer days";
+}
+
+std::string near_cap_advice_ja(const FileImport& imported) {
+    const std::string oldest =
+        imported.oldest_posted_at_ms ? jst_date(*imported.oldest_posted_at_ms) : "不明";
+    return "ファイルが " + std::to_string(imported.bytes) +
+           " バイトで、RMS のレビューCSVの上限（約1.2MB。新しいレビューから入り、古いものは入り"
+           "ません）に近いため、" +
+           oldest +
+           "（読み取った中でいちばん古いレビューの日）より前のレビューが抜けている可能性が"
+           "あります。RMS からのダウンロードの間隔を短くしてください（1回のファイルに入る日数を"
+           "減らします）。";
 }
 
 int import_reviews_command(const std::filesystem::path& file, store::Reviews& reviews,
@@ -91,6 +134,10 @@ int import_reviews_command(const std::filesystem::path& file, store::Reviews& re
     out << file.string() << ": " << imported->rows << " rows (" << imported->encoding
         << "): " << imported->imported << " new, " << imported->duplicates << " already imported, "
         << imported->rejected << " rejected\n";
+    if (imported->near_cap) {
+        out << file.string() << ": " << near_cap_advice(*imported) << "\n"
+            << file.string() << ": " << near_cap_advice_ja(*imported) << "\n";
+    }
     return 0;
 }
 

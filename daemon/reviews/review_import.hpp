@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,8 +27,20 @@ struct FileImport {
     int duplicates = 0; // imported before
     int rejected = 0;   // rows that could not be read; see problems
     int quiet = 0;      // of `imported`: too old to trigger (see reviews.hpp)
+    int repeated = 0;   // rows identical to an earlier row of the file, dropped (not in `rows`)
     std::vector<rakuten::RowProblem> problems;
+    std::int64_t bytes = 0;
+    // The file is near RMS's export cap (rakuten::k_review_export_near_cap_bytes): older
+    // reviews may be missing from it; oldest_posted_at_ms is how far back it reached.
+    bool near_cap = false;
+    std::optional<std::int64_t> oldest_posted_at_ms;
 };
+
+// "older reviews may be missing" in words for the log, the command line and the status page:
+// the date of the oldest review read (JST, YYYY-MM-DD) and what to do.
+std::string near_cap_advice(const FileImport& imported);
+std::string near_cap_advice_ja(const FileImport& imported);
+std::string jst_date(std::int64_t epoch_ms); // "2026-07-10"
 
 struct FileFailure {
     enum class Kind {

@@ -22,6 +22,7 @@
 // first import of a long history sends nothing.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,16 @@ struct ReviewImport {
     int quiet = 0;      // of `inserted`: recorded already processed (old order or review)
 };
 
+// One review CSV file as read (issue 18), kept for the status page: RMS cuts an export at
+// about 1.2 MB, newest first, so a file near that size may have lost its oldest reviews.
+struct ReviewExport {
+    std::string file; // the file's name, without its folder
+    std::int64_t bytes = 0;
+    std::int64_t reviews = 0;                        // rows read (a repeated row once)
+    std::optional<std::int64_t> oldest_posted_at_ms; // the oldest review read
+    bool near_cap = false;
+};
+
 class Reviews {
 public:
     virtual ~Reviews() = default;
@@ -67,6 +78,9 @@ public:
     // All of `reviews` in one transaction: either every new one is recorded, or none.
     virtual tl::expected<ReviewImport, StoreError>
     import(const std::vector<NewReview>& reviews) = 0;
+    // The same, and the file they came from is recorded in the same transaction.
+    virtual tl::expected<ReviewImport, StoreError> import(const std::vector<NewReview>& reviews,
+                                                          const ReviewExport& file) = 0;
     // How many reviews are stored (for status and tests).
     virtual tl::expected<std::int64_t, StoreError> count() = 0;
 };

@@ -99,6 +99,17 @@ struct ScenarioFunnel {
     std::vector<FunnelStep> steps;
 };
 
+// The last review CSV file read (issue 18): when it was near RMS's size cap, older reviews may
+// be missing from it and the shop should export more often.
+struct ReviewExportNote {
+    std::string file;
+    std::int64_t imported_at_ms = 0;
+    std::int64_t bytes = 0;
+    std::int64_t reviews = 0;
+    std::optional<std::int64_t> oldest_posted_at_ms;
+    bool near_cap = false;
+};
+
 struct StatusData {
     std::int64_t now_ms = 0;         // the store clock's "now" the numbers are for
     std::vector<HourlySends> hourly; // k_status_hours entries, oldest first, the last is now's
@@ -107,8 +118,9 @@ struct StatusData {
     std::vector<RecentFailure> recent_failures; // newest first, at most k_status_recent_failures
     OutboxDepth outbox;
     FriendCounts friends;
-    std::vector<DailyLinks> daily_links; // k_status_link_days entries, oldest first
-    std::vector<ScenarioFunnel> funnels; // by scenario name
+    std::vector<DailyLinks> daily_links;                // k_status_link_days entries, oldest first
+    std::vector<ScenarioFunnel> funnels;                // by scenario name
+    std::optional<ReviewExportNote> last_review_export; // nullopt: no review file read yet
 };
 
 class StatusReport {

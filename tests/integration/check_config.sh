@@ -53,16 +53,36 @@ grep -qF 'channel_secret: "<redacted: env MUSUBI_LINE_CHANNEL_SECRET>"' "$work/d
   fail "environment secret source not shown"
 if grep -qF from-the-environment-1234 "$work/dump-env"; then fail "environment secret leaked"; fi
 
-# 4. The carriers table beside musubi.yaml is checked too.
+# 4. The carriers table beside musubi.yaml is checked too: its keys, and each tracking-link
+#    template (a well-formed URL with {tracking_number}, unless search_page: true; issue 18).
 rm -rf "$work/config2" && cp -r "$MUSUBI_SOURCE_DIR/config" "$work/config2"
 sed -i '0,/tracking_url:/s//trakking_url:/' "$work/config2/carriers.yaml"
+sed -i 's/okurijoNo={tracking_number}/okurijoNo=/; s|"https://track.seino.co.jp/cgi-bin/gnpquery.pgm?GNPNO1={tracking_number}"}|"track.seino.co.jp/?no={tracking_number}"}|' "$work/config2/carriers.yaml"
+sed -i 's|"https://www.nittsu.co.jp/", search_page: true}|"https://www.nittsu.co.jp/?n={tracking_no}"}|' "$work/config2/carriers.yaml"
 set +e
 out=$("$MUSUBID" --check-config --config "$work/config2/musubi.yaml" 2>&1)
 code=$?
 set -e
 [ "$code" -eq 1 ] || fail "a broken carriers.yaml exited $code, not 1: $out"
-grep -qE "^$work/config2/carriers.yaml:[0-9]+:[0-9]+: unknown key 'trakking_url' in carrier '[0-9]+'; valid: name, tracking_url\$" <<<"$out" ||
-  fail "no file:line:col error for carriers.yaml: $out"
+c="$work/config2/carriers.yaml"
+for line in \
+  "^$c:[0-9]+:[0-9]+: unknown key 'trakking_url' in 'carriers.1001'; valid keys are: name, tracking_url, search_page\$" \
+  "^$c:[0-9]+:[0-9]+: tracking_url of carrier '1002' has no \\{tracking_number\\}; put \\{tracking_number\\} where the parcel's number goes, e.g. https://jizen.kuronekoyamato.co.jp/jizen/servlet/crjz.b.NQ0010\\?id=\\{tracking_number\\}, or add 'search_page: true' if the carrier has no page per parcel\$" \
+  "^$c:[0-9]+:[0-9]+: tracking_url of carrier '100[45]' is not a well-formed URL: it does not start with https://; write the carrier's tracking page as a URL, e.g. " \
+  "^$c:[0-9]+:[0-9]+: tracking_url of carrier '1015' has a placeholder other than \\{tracking_number\\}; write the placeholder exactly as \\{tracking_number\\}\$" \
+  "^6 errors in the configuration; nothing was changed or started\$"; do
+  grep -qE -- "$line" <<<"$out" || fail "missing line /$line/ in: $out"
+done
+# The same in Japanese, with the place unchanged.
+set +e
+out=$(env -u LC_ALL -u LC_MESSAGES LANG=ja_JP.UTF-8 "$MUSUBID" --check-config --config "$work/config2/musubi.yaml" 2>&1)
+set -e
+grep -qF "配送会社 '1002' の tracking_url に追跡番号の差し込み {tracking_number} がありません。追跡番号が入る場所に {tracking_number} と書いてください（例: https://jizen.kuronekoyamato.co.jp/jizen/servlet/crjz.b.NQ0010?id={tracking_number}）。荷物ごとのページがない配送会社なら 'search_page: true' を書き足してください（検索ページへのリンクになります）" <<<"$out" ||
+  fail "no Japanese carriers error: $out"
+grep -qF "'carriers.1001' に 'trakking_url' というキーはありません。使えるキー: name, tracking_url, search_page" <<<"$out" ||
+  fail "no Japanese unknown-key error: $out"
+grep -qF "配送会社 '1004' の tracking_url が正しい URL ではありません（https:// で始まっていません）" <<<"$out" ||
+  fail "no Japanese URL error: $out"
 
 # 5. With a Japanese locale the same mistakes read in Japanese: the place and the names staff
 #    typed stay as they are (issue 8).

@@ -121,6 +121,33 @@ BOOST_AUTO_TEST_CASE(an_expired_key_is_an_error_with_the_steps) {
     BOOST_TEST(lines.find("rakuten.license_key_file") != std::string::npos, lines);
 }
 
+BOOST_AUTO_TEST_CASE(warnings_say_a_new_key_stops_the_old_one_and_give_the_hand_over) {
+    Fixture f;
+    f.expire_in(3);
+    LicenseWatch watch;
+    auto client = f.client();
+    watch.check(client, *f.clock);
+    const std::string lines = f.log.lines.str();
+    BOOST_TEST(lines.find("makes the old key unusable at once") != std::string::npos, lines);
+    BOOST_TEST(lines.find("musubictl rms check-key --key-file FILE") != std::string::npos, lines);
+    BOOST_TEST(lines.find("sudo install -m 600 FILE /etc/musubi/secrets/rms_license_key && sudo "
+                          "systemctl restart musubi") != std::string::npos,
+               lines);
+}
+
+BOOST_AUTO_TEST_CASE(an_expiry_lookup_not_enabled_in_rms_is_named_not_taken_for_a_bad_key) {
+    Fixture f;
+    f.sim.control_post("/_sim/rakuten/modes", {{"functionsNotEnabled", {"licenseExpiry"}}});
+    LicenseWatch watch;
+    auto client = f.client();
+    BOOST_TEST((watch.check(client, *f.clock).state == LicenseState::unknown));
+    BOOST_TEST((watch.state() == LicenseState::unknown));
+    const std::string lines = f.log.lines.str();
+    BOOST_TEST(lines.find("event=license.lookup_not_enabled") != std::string::npos, lines);
+    BOOST_TEST(lines.find("利用機能編集") != std::string::npos, lines);
+    BOOST_TEST(lines.find("event=license.refused") == std::string::npos, lines);
+}
+
 BOOST_AUTO_TEST_CASE(the_thread_checks_at_start_and_after_a_reload) {
     Fixture f;
     f.expire_in(5);

@@ -241,10 +241,11 @@ BOOST_AUTO_TEST_CASE(an_expired_key_is_unauthorized_with_what_to_do) {
     BOOST_TEST(error.status == 401);
     BOOST_TEST(!error.retryable());
     BOOST_TEST(error.message ==
-               "RMS searchOrder answered HTTP 401: the license key has expired or is wrong (or "
-               "the function is not enabled in RMS). Renew the RMS license key in RMS (it lives "
-               "90 days; a new key may be refused for up to 30 minutes), put it in "
-               "rakuten.license_key and restart musubi");
+               "RMS searchOrder answered HTTP 401: the license key has expired (keys live 90 "
+               "days), is wrong, or was replaced by a newly issued key (issuing a new key in RMS "
+               "makes the old one unusable at once; the new one may be refused for a while after "
+               "issue). Check a key with `musubictl rms check-key --key-file FILE`, put it in the "
+               "file rakuten.license_key_file names and restart musubi");
     BOOST_TEST(error.message.find(k_key) == std::string::npos);
     BOOST_TEST(error.message.find(k_secret) == std::string::npos);
     // Not retried: only a new key helps. The expiry lookup was the first request.

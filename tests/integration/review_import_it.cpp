@@ -4,6 +4,7 @@
 // in done/, re-exports add nothing, and reviews that came before their orders join them once
 // the order poller has stored the orders.
 
+#include <cstdio>
 #include <map>
 #include <set>
 #include <thread>
@@ -180,6 +181,46 @@ BOOST_AUTO_TEST_CASE(reviews_before_their_orders_join_when_the_orders_arrive) {
     BOOST_TEST(f.value("SELECT count(*) FROM facts f JOIN orders o ON o.source = 'rakuten' AND "
                        "o.order_number = f.subject WHERE f.kind = 'review.posted'") == reviews);
     BOOST_TEST(f.value("SELECT count(*) FROM facts WHERE kind = 'review.posted'") == reviews);
+}
+
+BOOST_AUTO_TEST_CASE(exports_shaped_as_rms_writes_them_repeats_and_the_size_cap) {
+    Fixture f;
+    // Every field quoted, no leading zeros, newest first, one row in four repeated: each
+    // review is recorded once and the repeats cost nothing.
+    const auto repeated = f.export_reviews(
+        {{"count", 12}, {"repeatEvery", 4}, {"encoding", "utf-8"}, {"file", "repeats.csv"}});
+    BOOST_TEST(repeated["rows"] == 15);
+    BOOST_REQUIRE(f.wait_done("repeats.csv"));
+    BOOST_TEST(!fs::exists(f.drop / "done" / "repeats.csv.rejected.txt"));
+    BOOST_TEST(f.value("SELECT count(*) FROM reviews") ==
+               std::to_string(review_ids(repeated).size()));
+    BOOST_TEST(f.value("SELECT reviews || ' ' || near_cap FROM review_exports WHERE file = "
+                       "'repeats.csv'") == std::to_string(review_ids(repeated).size()) + " 0");
+
+    // A big export (long bodies stand in for thousands of reviews) that RMS cut at 1.2 MB:
+    // musubi notes that older reviews may be missing, with the oldest review it read.
+    const auto big = f.export_reviews({{"count", 60},
+                                       {"body", std::string(40'000, 'x')},
+                                       {"encoding", "utf-8"},
+                                       {"file", "big.csv"}});
+    BOOST_TEST(big["droppedByCap"].get<int>() > 0);
+    BOOST_TEST(big["bytes"].get<std::size_t>() >= rakuten::k_review_export_near_cap_bytes);
+    BOOST_REQUIRE(f.wait_done("big.csv"));
+    BOOST_TEST(f.value("SELECT near_cap FROM review_exports WHERE file = 'big.csv'") == "1");
+    // The oldest review read is the file's last row (newest first).
+    const auto last = big["reviews"].back()["postedAt"].get<std::string>();
+    int year = 0, month = 0, day = 0;
+    BOOST_REQUIRE(std::sscanf(last.c_str(), "%d/%d/%d", &year, &month, &day) == 3);
+    char date[16];
+    std::snprintf(date, sizeof date, "%04d-%02d-%02d", year, month, day);
+    const auto oldest =
+        std::stoll(f.value("SELECT oldest_posted_at FROM review_exports WHERE file = 'big.csv'"));
+    BOOST_TEST(reviews::jst_date(oldest) == date);
+    auto status = f.store->status_report().read();
+    BOOST_REQUIRE(status.has_value());
+    BOOST_REQUIRE(status->last_review_export.has_value());
+    BOOST_TEST(status->last_review_export->near_cap);
+    BOOST_TEST(status->last_review_export->file == "big.csv");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

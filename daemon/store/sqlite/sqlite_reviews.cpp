@@ -43,6 +43,16 @@ std::string review_payload(const NewReview& review) {
 
 tl::expected<ReviewImport, StoreError>
 SqliteReviews::import(const std::vector<NewReview>& reviews) {
+    return import_with(reviews, nullptr);
+}
+
+tl::expected<ReviewImport, StoreError> SqliteReviews::import(const std::vector<NewReview>& reviews,
+                                                             const ReviewExport& file) {
+    return import_with(reviews, &file);
+}
+
+tl::expected<ReviewImport, StoreError>
+SqliteReviews::import_with(const std::vector<NewReview>& reviews, const ReviewExport* file) {
     std::lock_guard lock(m_mutex);
     auto transaction = Transaction::begin(m_db);
     if (!transaction) {
@@ -51,6 +61,27 @@ SqliteReviews::import(const std::vector<NewReview>& reviews) {
     auto imported = import_locked(reviews);
     if (!imported) {
         return imported; // the transaction rolls back
+    }
+    if (file != nullptr) {
+        auto insert = m_db.prepare("INSERT INTO review_exports (file, imported_at, bytes, "
+                                   "reviews, oldest_posted_at, near_cap) "
+                                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+        if (!insert) {
+            return tl::unexpected(insert.error());
+        }
+        insert->bind(1, file->file)
+            .bind(2, m_clock->now_ms())
+            .bind(3, file->bytes)
+            .bind(4, file->reviews);
+        if (file->oldest_posted_at_ms) {
+            insert->bind(5, *file->oldest_posted_at_ms);
+        } else {
+            insert->bind_null(5);
+        }
+        insert->bind(6, static_cast<std::int64_t>(file->near_cap ? 1 : 0));
+        if (auto done = insert->run(); !done) {
+            return tl::unexpected(done.error());
+        }
     }
     if (auto committed = transaction->commit(); !committed) {
         return tl::unexpected(committed.error());

@@ -18,10 +18,14 @@ public:
         , m_clock(std::move(clock)) {}
 
     tl::expected<ReviewImport, StoreError> import(const std::vector<NewReview>& reviews) override;
+    tl::expected<ReviewImport, StoreError> import(const std::vector<NewReview>& reviews,
+                                                  const ReviewExport& file) override;
     tl::expected<std::int64_t, StoreError> count() override;
 
 private:
     tl::expected<ReviewImport, StoreError> import_locked(const std::vector<NewReview>& reviews);
+    tl::expected<ReviewImport, StoreError> import_with(const std::vector<NewReview>& reviews,
+                                                       const ReviewExport* file);
 
     std::mutex m_mutex; // one connection, used by one thread at a time
     Database m_db;

@@ -228,6 +228,24 @@ Done read_funnels(Database& db, StatusData& data) {
     return {};
 }
 
+Done read_review_export(Database& db, StatusData& data) {
+    return for_each_row(db,
+                        "SELECT file, imported_at, bytes, reviews, oldest_posted_at, near_cap "
+                        "FROM review_exports ORDER BY id DESC LIMIT 1",
+                        k_no_bind, [&](Statement& row) {
+                            ReviewExportNote note;
+                            note.file = row.column_text(0);
+                            note.imported_at_ms = row.column_int64(1);
+                            note.bytes = row.column_int64(2);
+                            note.reviews = row.column_int64(3);
+                            if (!row.column_is_null(4)) {
+                                note.oldest_posted_at_ms = row.column_int64(4);
+                            }
+                            note.near_cap = row.column_int64(5) != 0;
+                            data.last_review_export = std::move(note);
+                        });
+}
+
 } // namespace
 
 tl::expected<StatusData, StoreError> SqliteStatusReport::read() {
@@ -245,7 +263,7 @@ tl::expected<void, StoreError> SqliteStatusReport::read_locked(StatusData& data)
     if (!transaction) {
         return tl::unexpected(transaction.error());
     }
-    for (auto part : {&read_failures, &read_funnels}) {
+    for (auto part : {&read_failures, &read_funnels, &read_review_export}) {
         if (auto done = part(m_db, data); !done) {
             return done;
         }

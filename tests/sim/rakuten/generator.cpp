@@ -280,7 +280,10 @@ OrderGenerator::add_manual(const ManualOrder& manual, EpochSeconds now) {
 
     EpochSeconds at = manual.order_datetime.value_or(now);
     Order order;
-    order.order_number = next_order_number(at);
+    order.order_number = manual.sequence_digits == 8
+                             ? m_settings.shop_id + "-" + format_jst_compact_date(at) + "-" +
+                                   digits_of(++m_sequence, 8)
+                             : next_order_number(at);
     order.buyer = buyer_id;
     order.order_datetime = at;
     order.basket_id = m_next_basket_id++;

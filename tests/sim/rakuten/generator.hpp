@@ -41,6 +41,7 @@ struct ManualOrder {
     std::optional<int> total_price; // goods + postage; postage is whatever is left
     std::optional<EpochSeconds> order_datetime;
     bool automatic_lifecycle = false;
+    int sequence_digits = 10; // 8: an older order number (RMS's own samples have 8 digits)
 };
 
 // "090-1234-5678" or "09012345678" as RMS's phoneNumber1/2/3; nullopt if it is not a phone.

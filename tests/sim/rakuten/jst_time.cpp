@@ -107,8 +107,9 @@ std::string format_jst_compact_date(EpochSeconds at) {
 std::string format_review_time(EpochSeconds at) {
     Civil c = to_jst_civil(at);
     char buffer[40];
-    std::snprintf(buffer, sizeof buffer, "%04d/%02u/%02u %d:%02d:%02d", c.year, c.month, c.day,
-                  c.hour, c.minute, c.second);
+    // As real exports write it: month, day and hour without leading zeros (2026/7/10 9:07:30).
+    std::snprintf(buffer, sizeof buffer, "%04d/%u/%u %d:%02d:%02d", c.year, c.month, c.day, c.hour,
+                  c.minute, c.second);
     return buffer;
 }
 

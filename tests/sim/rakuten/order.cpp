@@ -48,9 +48,9 @@ std::string delivery_company_name(const std::string& code) {
         {"1025", "SFエクスプレス"},
         {"1026", "Aramex"},
         {"1027", "SGHグローバル・ジャパン"},
-        {"1028", "楽天EXPRESS"},
+        {"1028", "Rakuten EXPRESS"},
         {"1029", "日本郵便 楽天倉庫出荷"},
-        {"1030", "ヤマト運輸 ネコポス"},
+        {"1030", "ヤマト運輸 クロネコゆうパケット"},
         {"1031", "名鉄NX運輸"},
     }};
     for (const auto& [known, name] : k_names) {

@@ -282,7 +282,7 @@ Response get_refusal(const std::string& code, const std::string& text) {
 
 } // namespace
 
-Response get_order(const OrderStore& store, const std::string& body) {
+Response get_order(const OrderStore& store, const std::string& body, bool colon_offset) {
     json request = json::parse(body, nullptr, false);
     if (request.is_discarded() || !request.is_object()) {
         return get_refusal("ERROR_001", "リクエストの形式が不正です。");
@@ -296,7 +296,8 @@ Response get_order(const OrderStore& store, const std::string& body) {
         return get_refusal("ERROR_010", "orderNumberListは100件以内で指定して下さい。");
     }
     if (!request.contains("version") || request["version"].is_null()) {
-        return get_refusal("ERROR_016", "versionの値を指定して下さい。");
+        // The same code as a missing orderNumberList (seen in a live dry run, the contract).
+        return get_refusal("ERROR_009", "versionの値を指定して下さい。");
     }
     auto version = integer(request["version"]);
     // Versions 1 and 2 are refused by the real service (reported); 10 is the newest.
@@ -312,11 +313,13 @@ Response get_order(const OrderStore& store, const std::string& body) {
             index = store.find(number.get<std::string>());
         }
         if (!index) {
-            messages.push_back(get_message("INFO", "INFO_102", "受注情報が存在しません。", number));
+            messages.push_back(
+                get_message("INFO", "INFO_102", "受注情報が取得できませんでした。", number));
             continue;
         }
         const Order& order = store.order(*index);
-        models.push_back(order_model_json(order, store.buyer(order.buyer)));
+        models.push_back(order_model_json(order, store.buyer(order.buyer),
+                                          OrderJsonOptions{int(*version), colon_offset}));
     }
     if (!models.empty()) {
         messages.insert(messages.begin(), get_message("INFO", "INFO_101",

@@ -22,6 +22,7 @@ inline constexpr std::size_t k_max_get_order_numbers = 100;
 // `cap_total_records`: totalRecordsAmount and totalPages stop at 15,000 hits (limits.hpp).
 Response search_order(const OrderStore& store, EpochSeconds now, const std::string& body,
                       bool cap_total_records = false);
-Response get_order(const OrderStore& store, const std::string& body);
+// `colon_offset`: datetimes in the answer end "+09:00" (a mode; RMS writes "+0900").
+Response get_order(const OrderStore& store, const std::string& body, bool colon_offset = false);
 
 } // namespace musubi::sim::rakuten

@@ -1,7 +1,9 @@
 #pragma once
 // The review CSV a shop exports from RMS's review check tool (there is no review API): the
-// exact header row, RFC 4180 quoting, CRLF line ends, and the encodings such files come in —
-// Shift_JIS (CP932) by default, or UTF-8 with or without a BOM.
+// exact header row, every field quoted (RFC 4180), CRLF line ends, times without leading zeros
+// (2026/7/10 9:07:30), and the encodings such files come in — Shift_JIS (CP932) by default, or
+// UTF-8 with or without a BOM. As the contract reports, an export holds the newest reviews
+// first, stops at about 1.2 MB (older reviews fall off), and may repeat an identical row.
 
 #include <optional>
 #include <string>
@@ -35,10 +37,26 @@ struct ReviewRow {
     int unhandled_flag = 1;
 };
 
-// One field, quoted when it holds a comma, a quote or a line break.
+// One field, always quoted, quotes doubled (real exports quote every field).
 std::string csv_field(std::string_view value);
-// Header and rows as UTF-8 text with CRLF line ends.
+// Header and rows as UTF-8 text with CRLF line ends, rows in the order given.
 std::string review_csv_text(const std::vector<ReviewRow>& rows);
+
+// About how large RMS lets an export grow (the contract: "about 1.2 MB").
+inline constexpr std::size_t k_review_export_cap_bytes = 1'200'000;
+
+// What an export looks like beyond its rows: newest first, cut at `cap_bytes` (encoded), and
+// `repeat_every` > 0 writes every n-th row twice in a row, as real exports sometimes do.
+struct ExportShape {
+    std::size_t cap_bytes = k_review_export_cap_bytes;
+    std::size_t repeat_every = 0;
+};
+
+// The rows an export of `rows` holds: sorted newest first, repeated as `shape` says, and the
+// oldest dropped until the encoded file fits `shape.cap_bytes`. `dropped` gets how many
+// reviews fell off.
+std::vector<ReviewRow> shape_export(std::vector<ReviewRow> rows, const ExportShape& shape,
+                                    CsvEncoding encoding, std::size_t& dropped);
 // `utf8` in the requested encoding; nullopt when a character has no CP932 form.
 std::optional<std::string> encode_csv(const std::string& utf8, CsvEncoding encoding);
 

@@ -132,7 +132,23 @@ std::optional<Response> RmsService::control_locked(const Request& request) {
     if (!parts.empty() && parts[0] == "script" && parts.size() <= 2) {
         return control_script(request, parts.size() == 2 ? parts[1] : "");
     }
+    if (is({"modes"})) {
+        return control_modes(request);
+    }
     return std::nullopt;
+}
+
+Response RmsService::control_modes(const Request& request) {
+    if (request.method == "GET") {
+        return Response::json(200, wire_modes_json(m_modes));
+    }
+    if (request.method != "POST") {
+        return error(405, "use GET or POST");
+    }
+    if (auto problem = apply_wire_modes_patch(m_modes, body_of(request))) {
+        return error(400, *problem);
+    }
+    return Response::json(200, wire_modes_json(m_modes));
 }
 
 Response RmsService::control_state() {
@@ -394,6 +410,10 @@ Response RmsService::control_add_order(const Request& request) {
         return error(400, "lifecycle must be \"manual\" or \"auto\"");
     }
     manual.automatic_lifecycle = lifecycle == "auto";
+    manual.sequence_digits = body.value("sequenceDigits", 10);
+    if (manual.sequence_digits != 8 && manual.sequence_digits != 10) {
+        return error(400, "sequenceDigits must be 10 (today's order numbers) or 8 (older ones)");
+    }
     EpochSeconds at = now();
     if (manual.order_datetime && *manual.order_datetime > at) {
         return error(400, "orderDatetime is in the future of the simulated clock");
@@ -590,6 +610,11 @@ Response RmsService::control_reviews(const Request& request) {
         return error(400, "file must be a plain file name inside the directory");
     }
     auto path = std::filesystem::path(directory) / file;
+    ExportShape shape;
+    shape.cap_bytes = body.value("capBytes", k_review_export_cap_bytes);
+    shape.repeat_every = body.value("repeatEvery", std::size_t(0));
+    std::size_t dropped = 0;
+    rows = shape_export(std::move(rows), shape, encoding, dropped);
     if (auto problem = write_review_file(path, rows, encoding)) {
         return error(500, *problem);
     }
@@ -606,6 +631,8 @@ Response RmsService::control_reviews(const Request& request) {
     return Response::json(201, json{{"path", path.string()},
                                     {"encoding", csv_encoding_name(encoding)},
                                     {"rows", rows.size()},
+                                    {"bytes", std::filesystem::file_size(path)},
+                                    {"droppedByCap", dropped},
                                     {"reviews", written}});
 }
 

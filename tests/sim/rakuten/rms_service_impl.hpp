@@ -64,6 +64,7 @@ private:
     Response control_reviews(const Request& request);
     Response control_requests(const Request& request);
     Response control_script(const Request& request, const std::string& action);
+    Response control_modes(const Request& request);
     nlohmann::json order_summary(std::uint32_t index) const;
     nlohmann::json buyer_json(std::uint32_t id) const;
     nlohmann::json license_json(const LicenseKey& key, EpochSeconds now) const;
@@ -77,6 +78,7 @@ private:
     Licenses m_licenses;
     Faults m_faults;
     Throttle m_throttle;
+    WireModes m_modes; // from the settings; changed by POST /modes
     std::mt19937_64 m_review_random;
     std::deque<LedgerEntry> m_ledger;
     std::uint64_t m_requests = 0;

@@ -174,7 +174,7 @@ RmsSettings parse_rms_settings(const YAML::Node& node) {
     }
     check_keys(node, "rakuten",
                {"shop_id", "shop_url", "seed", "service_secret", "license_keys", "generator",
-                "faults", "limits", "reviews", "script"});
+                "faults", "limits", "reviews", "script", "modes"});
     read(node, "shop_id", settings.generator.shop_id);
     if (settings.generator.shop_id.size() != 6 ||
         settings.generator.shop_id.find_first_not_of("0123456789") != std::string::npos) {
@@ -201,6 +201,13 @@ RmsSettings parse_rms_settings(const YAML::Node& node) {
     }
     if (node["script"]) {
         read_script(node["script"], settings);
+    }
+    if (node["modes"]) {
+        try {
+            settings.modes = parse_wire_modes(node["modes"]);
+        } catch (const std::runtime_error& error) {
+            throw SettingsError(error.what());
+        }
     }
     return settings;
 }

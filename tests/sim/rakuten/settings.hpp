@@ -14,6 +14,7 @@
 #include "limits.hpp"
 #include "review_csv.hpp"
 #include "script.hpp"
+#include "wire_modes.hpp"
 
 namespace musubi::sim::rakuten {
 
@@ -34,6 +35,7 @@ struct RmsSettings {
     std::string reviews_directory; // empty: the export route must name one
     CsvEncoding reviews_encoding = CsvEncoding::cp932;
     std::vector<ScriptStep> script; // `after` counts from start (and from every /reset)
+    WireModes modes;                // answers' datetime offset, functions not enabled
 };
 
 class SettingsError : public std::runtime_error {

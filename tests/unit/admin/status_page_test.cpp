@@ -177,6 +177,28 @@ BOOST_AUTO_TEST_CASE(the_license_key_is_flagged_from_fourteen_days_before_it_exp
     BOOST_TEST(contains(html, "有効期限が切れています"));
 }
 
+BOOST_AUTO_TEST_CASE(a_review_export_near_the_cap_is_flagged_with_its_oldest_review) {
+    auto s = sample();
+    BOOST_TEST(!contains(render_status_page(s), "review-export")); // no file read yet
+    s.report.last_review_export =
+        ReviewExportNote{"reviews-0710.csv", jst(0, 9), 1'150'000, 4200, jst(-20, 9), true};
+    auto html = render_status_page(s);
+    BOOST_TEST(metric(html, "review_export.bytes") == "1150000");
+    BOOST_TEST(metric(html, "review_export.oldest") == "2026-11-02");
+    BOOST_TEST(metrics(html, "review_export.near_cap").size() == 1u);
+    BOOST_TEST(contains(html, "古いレビューを落とす"));
+    BOOST_TEST(contains(html, "こまめに"));
+    const auto json = nlohmann::json::parse(render_status_json(s));
+    BOOST_TEST(json["review_export"]["near_cap"] == true);
+    BOOST_TEST(json["review_export"]["oldest_posted_at_ms"] == jst(-20, 9));
+
+    s.report.last_review_export->near_cap = false;
+    s.report.last_review_export->bytes = 200'000;
+    html = render_status_page(s);
+    BOOST_TEST(metrics(html, "review_export.near_cap").empty());
+    BOOST_TEST(metric(html, "review_export.reviews") == "4200");
+}
+
 BOOST_AUTO_TEST_CASE(the_json_carries_the_same_numbers) {
     const auto s = sample();
     const auto json = nlohmann::json::parse(render_status_json(s));

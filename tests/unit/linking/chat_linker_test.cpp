@@ -138,6 +138,25 @@ BOOST_FIXTURE_TEST_CASE(the_digits_may_come_with_the_order_number, ChatFixture) 
     BOOST_TEST(active_links(hanako) == 1);
 }
 
+BOOST_FIXTURE_TEST_CASE(an_older_order_number_with_an_8_digit_sequence_links, ChatFixture) {
+    const std::int64_t old_buyer =
+        add_order("290333-20171006-10640141", "0311112222", "old@example.jp");
+    BOOST_TEST(say(taro, "290333-20171006-10640141"));
+    BOOST_TEST(last_reply() == Reply::ask_phone);
+    BOOST_TEST(text("SELECT order_number FROM link_sessions") == "290333-20171006-10640141");
+    BOOST_TEST(say(taro, "2222"));
+    BOOST_TEST(last_reply() == Reply::linked);
+    BOOST_TEST(number("SELECT buyer_id FROM links WHERE unlinked_at IS NULL AND friend_id = " +
+                      std::to_string(taro)) == old_buyer);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_9_digit_sequence_is_not_taken_for_an_order_number, ChatFixture) {
+    // Not an order number: chat linking leaves the message alone (no session, no reply).
+    BOOST_TEST(!say(taro, "290333-20171006-106401411"));
+    BOOST_TEST(number("SELECT count(*) FROM link_sessions") == 0);
+    BOOST_TEST(number("SELECT count(*) FROM outbox") == 0);
+}
+
 BOOST_FIXTURE_TEST_CASE(an_order_from_the_shops_own_site_links_too, ChatFixture) {
     exec("UPDATE orders SET source = 'ecfeed'");
     BOOST_TEST(say(hanako, "123456-20261122-0000000001 5678"));

@@ -36,6 +36,30 @@ BOOST_AUTO_TEST_CASE(longer_runs_of_digits_are_not_order_numbers) {
     BOOST_TEST(!find_order_number("送料はいくらですか").has_value());
 }
 
+BOOST_AUTO_TEST_CASE(older_8_digit_sequences_are_order_numbers_too) {
+    // RMS's own samples: 290333-20171006-10640141.
+    for (const char* typed : {"注文番号は290333-20171006-10640141です",
+                              "２９０３３３－２０１７１００６－１０６４０１４１",
+                              "290333 - 20171006 - 10640141", "2903332017100610640141"}) {
+        const auto found = find_order_number(typed);
+        BOOST_REQUIRE_MESSAGE(found.has_value(), typed);
+        BOOST_TEST(found->order_number == "290333-20171006-10640141", typed);
+    }
+    const auto with_digits = find_order_number("290333-20171006-10640141 ５６７８");
+    BOOST_REQUIRE(with_digits.has_value());
+    BOOST_TEST(with_digits->order_number == "290333-20171006-10640141");
+    BOOST_TEST(phone_last4(with_digits->rest).value_or("none") == "5678");
+}
+
+BOOST_AUTO_TEST_CASE(other_sequence_lengths_and_impossible_dates_are_not_order_numbers) {
+    for (const char* typed :
+         {"290333-20171006-1064014", "290333-20171006-106401412", "290333-20171006-106401",
+          "290333-20171306-10640141", "290333-20170230-0000000001", "290333-19961231-0000000001",
+          "29033320171006106401412", "2903332017100610640"}) {
+        BOOST_TEST(!find_order_number(typed).has_value(), typed);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(the_text_around_the_order_number_is_kept_for_digits_sent_with_it) {
     const auto found = find_order_number("123456-20261122-0000000001 ５６７８");
     BOOST_REQUIRE(found.has_value());

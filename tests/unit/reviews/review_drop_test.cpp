@@ -2,7 +2,10 @@
 // ones to rejected/ with a .reason in Japanese and English, files still being written wait,
 // and nothing is overwritten.
 
+#include <sstream>
+
 #include <boost/test/unit_test.hpp>
+#include <spdlog/sinks/ostream_sink.h>
 
 #include "daemon/reviews/review_drop.hpp"
 #include "daemon/store/sqlite/sqlite_store.hpp"
@@ -71,6 +74,29 @@ BOOST_AUTO_TEST_CASE(a_read_file_moves_to_done) {
     settled("reviews-1.csv", k_header + row(1) + row(2));
     watcher.scan(drop);
     BOOST_TEST(wakes == 1);
+}
+
+BOOST_AUTO_TEST_CASE(a_file_near_the_export_cap_is_logged_with_its_oldest_review) {
+    std::ostringstream lines;
+    config::LogConfig settings;
+    settings.timestamps = config::Timestamps::never;
+    log::setup(settings, {std::make_shared<spdlog::sinks::ostream_sink_mt>(lines)});
+    // Newest first, as RMS writes exports; the last row (September 1) is the oldest read.
+    std::string csv = k_header;
+    const std::string body(4000, 'x');
+    for (int n = 9; csv.size() < rakuten::k_review_export_near_cap_bytes; n = n == 1 ? 9 : n - 1) {
+        csv += "ショップレビュー,,,5,2026/9/" + std::to_string(n) + " 8:12:37,t," + body +
+               ",0,123456-20260901-000000000" + std::to_string(n) + ",1\r\n";
+    }
+    settled("big.csv", csv);
+    BOOST_TEST(watcher.scan(drop).done == 1);
+    log::setup(config::LogConfig{});
+    const std::string text = lines.str();
+    BOOST_TEST(text.find("level=warn") != std::string::npos, text);
+    BOOST_TEST(text.find("event=file.near_cap file=big.csv bytes=" + std::to_string(csv.size()) +
+                         " oldest_review=2026-09-01") != std::string::npos,
+               text);
+    BOOST_TEST(text.find("export reviews from RMS more often") != std::string::npos, text);
 }
 
 BOOST_AUTO_TEST_CASE(an_unreadable_file_moves_to_rejected_with_its_reason) {

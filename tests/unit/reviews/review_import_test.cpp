@@ -160,6 +160,51 @@ BOOST_AUTO_TEST_CASE(bad_rows_are_counted_and_the_rest_imported) {
     BOOST_TEST(query("SELECT count(*) FROM reviews") == "2");
 }
 
+BOOST_AUTO_TEST_CASE(repeated_rows_are_dropped_silently) {
+    // Real exports quote every field and may repeat an identical row.
+    const std::string quoted =
+        "\"商品レビュー\",\"静岡煎茶\",\"https://review.rakuten.co.jp/item/1/"
+        "123456_10000004/x/\",\"4\",\"2026/9/4 8:12:37\",\"t\",\"b\",\"0\",\"" +
+        order_number(4) + "\",\"1\"\r\n";
+    const auto imported = import("r.csv", k_header + item_row(1) + quoted + quoted + item_row(2));
+    BOOST_TEST(imported.rows == 3);
+    BOOST_TEST(imported.repeated == 1);
+    BOOST_TEST(imported.imported == 3);
+    BOOST_TEST(imported.duplicates == 0);
+    BOOST_TEST(imported.rejected == 0);
+    BOOST_TEST(query("SELECT count(*) FROM reviews") == "3");
+    BOOST_TEST(!imported.near_cap);
+    BOOST_TEST(query("SELECT near_cap || ' ' || reviews FROM review_exports") == "0 3");
+}
+
+BOOST_AUTO_TEST_CASE(a_file_near_the_cap_says_older_reviews_may_be_missing) {
+    // Newest first, as RMS writes it: the last row is the oldest review read.
+    std::string csv = k_header;
+    const std::string body(2000, 'x');
+    for (int n = 9; csv.size() < rakuten::k_review_export_near_cap_bytes; n = n == 1 ? 9 : n - 1) {
+        csv += "商品レビュー,緑茶,https://review.rakuten.co.jp/item/1/123456_1/" +
+               std::to_string(csv.size()) + "/,5,2026/9/" + std::to_string(n) + " 8:12:37,t," +
+               body + ",0," + order_number(n) + ",1\r\n";
+    }
+    const auto imported = import("big.csv", csv);
+    BOOST_TEST(imported.near_cap);
+    BOOST_TEST(imported.bytes == static_cast<std::int64_t>(csv.size()));
+    BOOST_REQUIRE(imported.oldest_posted_at_ms.has_value());
+    BOOST_TEST(reviews::jst_date(*imported.oldest_posted_at_ms) == "2026-09-01");
+    BOOST_TEST(reviews::near_cap_advice(imported).find("reviews older than 2026-09-01 (the oldest "
+                                                       "review read) may be missing; export "
+                                                       "reviews from RMS more often") !=
+               std::string::npos);
+    BOOST_TEST(query("SELECT near_cap FROM review_exports WHERE file = 'big.csv'") == "1");
+    BOOST_TEST(query("SELECT oldest_posted_at FROM review_exports WHERE file = 'big.csv'") ==
+               std::to_string(*imported.oldest_posted_at_ms));
+    std::ostringstream out;
+    BOOST_TEST(reviews::import_reviews_command(dir / "big.csv", store->reviews(), out) == 0);
+    BOOST_TEST(out.str().find("near RMS's export cap of about 1.2 MB") != std::string::npos);
+    BOOST_TEST(out.str().find("2026-09-01（読み取った中でいちばん古いレビューの日）より前") !=
+               std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(the_command_prints_counts_and_refusals) {
     std::ostringstream out;
     const auto file = dir.write("a.csv", k_header + item_row(1) + item_row(2));

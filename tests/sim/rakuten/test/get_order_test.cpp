@@ -44,8 +44,11 @@ BOOST_AUTO_TEST_CASE(request_rules) {
     require_refusal(sim.get(get_body(many)), "ORDER_EXT_API_GET_ORDER_ERROR_010");
     many.erase(many.begin());
     BOOST_TEST(sim.get(get_body(many)).status == 200);
+    // A missing version is the same code as a missing orderNumberList (the contract).
     require_refusal(sim.get(json{{"orderNumberList", {number}}}),
-                    "ORDER_EXT_API_GET_ORDER_ERROR_016");
+                    "ORDER_EXT_API_GET_ORDER_ERROR_009");
+    require_refusal(sim.get(json{{"orderNumberList", {number}}, {"version", nullptr}}),
+                    "ORDER_EXT_API_GET_ORDER_ERROR_009");
     require_refusal(sim.get(get_body({number}, 1)), "ORDER_EXT_API_GET_ORDER_ERROR_017");
     require_refusal(sim.get(get_body({number}, 2)), "ORDER_EXT_API_GET_ORDER_ERROR_017");
     require_refusal(sim.get(get_body({number}, 11)), "ORDER_EXT_API_GET_ORDER_ERROR_017");
@@ -66,11 +69,71 @@ BOOST_AUTO_TEST_CASE(unknown_numbers_get_info_102_and_no_model) {
     BOOST_TEST(body["MessageModelList"].size() == 2U);
     BOOST_TEST(body["MessageModelList"][1]["messageCode"] == "ORDER_EXT_API_GET_ORDER_INFO_102");
     BOOST_TEST(body["MessageModelList"][1]["orderNumber"] == unknown);
+    BOOST_TEST(body["MessageModelList"][1]["message"] == "受注情報が取得できませんでした。");
 
     auto alone = sim.get(get_body({unknown}));
     BOOST_TEST(alone.status == 200);
     BOOST_TEST(body_of(alone)["OrderModelList"].empty());
     BOOST_TEST(first_code(alone) == "ORDER_EXT_API_GET_ORDER_INFO_102");
+}
+
+BOOST_AUTO_TEST_CASE(version_10_sends_the_newer_fields_and_no_goods_tax) {
+    Sim sim;
+    std::string number = sim.add_order();
+    for (int version : {8, 9, 10}) {
+        json model = body_of(sim.get(get_body({number}, version)))["OrderModelList"][0];
+        for (const char* flag :
+             {"socialGiftFlag", "deliveryCertPrgFlag", "oneDayOperationFlag", "dropOffFlag"}) {
+            BOOST_TEST(model.contains(flag), flag << " in version " << version);
+        }
+        BOOST_TEST(!model.contains("goodsTax"));
+        const json& package = model["PackageModelList"][0];
+        BOOST_TEST(!package.contains("goodsTax"));
+        BOOST_TEST(package["SenderModel"].contains("isolatedIslandFlag"));
+    }
+    json old = body_of(sim.get(get_body({number}, 7)))["OrderModelList"][0];
+    BOOST_TEST(old.contains("goodsTax"));
+    BOOST_TEST(!old.contains("socialGiftFlag"));
+    BOOST_TEST(!old["PackageModelList"][0]["SenderModel"].contains("isolatedIslandFlag"));
+}
+
+BOOST_AUTO_TEST_CASE(a_request_without_charset_utf8_gets_415) {
+    Sim sim;
+    std::string number = sim.add_order();
+    const std::string body = get_body({number}).dump();
+    BOOST_TEST(sim.api("POST", k_get, body, nullptr, "application/json").status == 415);
+    BOOST_TEST(sim.api("POST", k_search, search_body(1, sim.at(-k_day), sim.at(0)).dump(), nullptr,
+                       "application/json")
+                   .status == 415);
+    BOOST_TEST(sim.api("POST", k_get, body, nullptr, "application/json;charset=utf-8").status ==
+               200);
+    BOOST_TEST(sim.api("POST", k_get, body, nullptr, "application/json; charset=UTF-8").status ==
+               200);
+}
+
+BOOST_AUTO_TEST_CASE(datetimes_carry_plus_09_colon_00_in_that_mode) {
+    Sim sim("modes: {datetime_offset: \"+09:00\"}");
+    std::string number = sim.add_order();
+    json model = model_of(sim, number);
+    BOOST_TEST(model["orderDatetime"] == "2026-11-22T10:00:00+09:00");
+    sim.control("POST", "/modes", {{"datetimeOffset", "+0900"}});
+    BOOST_TEST(model_of(sim, number)["orderDatetime"] == k_start);
+    BOOST_TEST(sim.control_raw("POST", "/modes", {{"datetimeOffset", "Z"}}).status == 400);
+}
+
+BOOST_AUTO_TEST_CASE(a_function_not_enabled_answers_es04_01) {
+    Sim sim;
+    sim.control("POST", "/modes", {{"functionsNotEnabled", {"licenseExpiry", "getOrder"}}});
+    auto refused =
+        sim.api("GET", "/es/1.0/license-management/license-key/expiry-date?licenseKey=" + k_key, "",
+                nullptr, "");
+    BOOST_TEST(refused.status == 403);
+    BOOST_TEST(body_of(refused)["Results"]["errorCode"] == "ES04-01");
+    BOOST_TEST(sim.get(get_body({sim.add_order()})).status == 403);
+    BOOST_TEST(sim.search(search_body(1, sim.at(-k_day), sim.at(0))).status == 200);
+    BOOST_TEST(sim.control("GET", "/modes")["functionsNotEnabled"].size() == 2U);
+    BOOST_TEST(sim.control_raw("POST", "/modes", {{"functionsNotEnabled", {"coupon"}}}).status ==
+               400);
 }
 
 BOOST_AUTO_TEST_CASE(money_reads_minus_9999_until_fixed) {

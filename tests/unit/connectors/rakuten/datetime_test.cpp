@@ -28,16 +28,25 @@ BOOST_AUTO_TEST_CASE(parses_what_it_formats) {
     BOOST_TEST(format_rms_datetime(*new_year) == "2027-01-01T00:00:00+0900");
 }
 
+BOOST_AUTO_TEST_CASE(reads_plus_09_colon_00_as_newer_documentation_writes_it) {
+    auto compact = parse_rms_datetime("2026-11-22T10:05:06+0900");
+    auto colon = parse_rms_datetime("2026-11-22T10:05:06+09:00");
+    BOOST_REQUIRE(compact.has_value());
+    BOOST_REQUIRE(colon.has_value());
+    BOOST_TEST(colon->time_since_epoch().count() == k_instant.time_since_epoch().count());
+    BOOST_TEST(format_rms_datetime(*colon) == "2026-11-22T10:05:06+0900"); // requests: +0900
+}
+
 BOOST_AUTO_TEST_CASE(refuses_other_offsets_and_shapes) {
     for (const char* text :
-         {"2026-11-22T10:05:06+09:00", "2026-11-22T10:05:06Z", "2026-11-22T01:05:06+0000",
-          "2026-11-22T10:05:06", "2026-11-22T10:05:06.123+0900", "2026-11-22 10:05:06+0900",
-          "2026/11/22T10:05:06+0900", "2026-11-22T1a:05:06+0900", ""}) {
+         {"2026-11-22T10:05:06+0900:00", "2026-11-22T10:05:06+09:0", "2026-11-22T10:05:06Z",
+          "2026-11-22T01:05:06+0000", "2026-11-22T10:05:06", "2026-11-22T10:05:06.123+0900",
+          "2026-11-22 10:05:06+0900", "2026/11/22T10:05:06+0900", "2026-11-22T1a:05:06+0900", ""}) {
         auto parsed = parse_rms_datetime(text);
         BOOST_TEST(!parsed.has_value(), text);
     }
-    BOOST_TEST(parse_rms_datetime("2026-11-22T10:05:06+09:00").error() ==
-               "expected JST like 2026-11-22T10:05:06+0900 (offset exactly +0900)");
+    BOOST_TEST(parse_rms_datetime("2026-11-22T10:05:06Z").error() ==
+               "expected JST like 2026-11-22T10:05:06+0900 (offset +0900 or +09:00)");
 }
 
 BOOST_AUTO_TEST_CASE(refuses_impossible_dates_and_times) {

@@ -193,10 +193,10 @@ BOOST_AUTO_TEST_CASE(problems_never_quote_values) {
 
 BOOST_AUTO_TEST_CASE(bad_datetimes_and_missing_required_fields) {
     json model = shipped_order();
-    model["shippingCmplRptDatetime"] = "2026-11-21T14:00:00+09:00";
+    model["shippingCmplRptDatetime"] = "2026-11-21T14:00:00Z";
     BOOST_TEST(problem_of(model) ==
                "order 123456-20261120-0000000042: 'shippingCmplRptDatetime' is not an RMS "
-               "datetime: expected JST like 2026-11-22T10:05:06+0900 (offset exactly +0900)");
+               "datetime: expected JST like 2026-11-22T10:05:06+0900 (offset +0900 or +09:00)");
 
     model = shipped_order();
     model.erase("orderDatetime");
@@ -217,7 +217,47 @@ BOOST_AUTO_TEST_CASE(bad_datetimes_and_missing_required_fields) {
 
     model["orderNumber"] = "42";
     BOOST_TEST(parse_order(model, 0).error().message ==
-               "OrderModelList[0]: 'orderNumber' is not shaped like 123456-20261122-0000000001");
+               "OrderModelList[0]: 'orderNumber' is not an order number: it needs three groups of "
+               "digits joined by '-' (RMS order numbers are 123456-20261122-0000000001, or with "
+               "the older 8-digit sequence 123456-20171006-10640141)");
+    model["orderNumber"] = "123456-20261120-000000042"; // a 9-digit sequence
+    BOOST_TEST(parse_order(model, 0).error().message ==
+               "OrderModelList[0]: 'orderNumber' is not an order number: the last group has 9 "
+               "digits, not 10 (or 8 in older numbers) (RMS order numbers are "
+               "123456-20261122-0000000001, or with the older 8-digit sequence "
+               "123456-20171006-10640141)");
+}
+
+BOOST_AUTO_TEST_CASE(both_offsets_are_read_as_jst) {
+    json compact = shipped_order();
+    compact["shippingCmplRptDatetime"] = "2026-11-21T14:00:00+0900";
+    json colon = shipped_order();
+    colon["shippingCmplRptDatetime"] = "2026-11-21T14:00:00+09:00";
+    colon["orderDatetime"] = compact["orderDatetime"].get<std::string>().substr(0, 22) + ":00";
+    const auto a = parse_order(compact, 0);
+    const auto b = parse_order(colon, 0);
+    BOOST_REQUIRE(a.has_value());
+    BOOST_REQUIRE(b.has_value());
+    BOOST_TEST(b->shipping_cmpl_rpt_datetime.has_value());
+    BOOST_TEST(a->shipping_cmpl_rpt_datetime->time_since_epoch().count() ==
+               b->shipping_cmpl_rpt_datetime->time_since_epoch().count());
+    BOOST_TEST(a->order_datetime.time_since_epoch().count() ==
+               b->order_datetime.time_since_epoch().count());
+}
+
+BOOST_AUTO_TEST_CASE(older_8_digit_order_numbers_are_read) {
+    // RMS's own samples have 8-digit sequences; today's have 10.
+    json model = shipped_order();
+    model["orderNumber"] = "290333-20171006-10640141";
+    const auto order = parse_order(model, 0);
+    BOOST_REQUIRE(order.has_value());
+    BOOST_TEST(order->order_number == "290333-20171006-10640141");
+    for (const char* refused :
+         {"290333-20171006-1064014", "290333-20171006-106401411", "29033-20171006-10640141",
+          "290333-20171306-10640141", "290333-2017100-610640141", "290333-20171006-1064014a"}) {
+        model["orderNumber"] = refused;
+        BOOST_TEST(!parse_order(model, 0).has_value(), refused);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(one_bad_order_does_not_stop_the_others) {

@@ -148,7 +148,10 @@ BOOST_AUTO_TEST_CASE(bad_rows_are_reported_by_line_and_the_rest_kept) {
     BOOST_TEST(file->problems[2].reason ==
                "投稿時間 (posted at) is not a time like 2026/09/05 8:12:37");
     BOOST_TEST(file->problems[3].reason ==
-               "注文番号 is not an order number (shape 123456-20261122-0000000001)");
+               "注文番号 is not an order number: it needs three groups of digits joined by '-' "
+               "(RMS order numbers are 123456-20261122-0000000001, or with the older 8-digit "
+               "sequence 123456-20171006-10640141)");
+    BOOST_TEST(file->problems[3].reason_ja.starts_with("注文番号: 注文番号の形ではありません"));
     BOOST_TEST(file->problems[4].line == 6);
     BOOST_TEST(file->problems[4].reason == "the row has 8 fields where the header has 10 (a "
                                            "stray comma, or the file was cut short)");

@@ -40,9 +40,30 @@ BOOST_AUTO_TEST_CASE(unauthorized_tells_the_operator_what_to_do) {
     BOOST_TEST(error.status == 401);
     BOOST_TEST(!error.retryable());
     BOOST_TEST(error.message.find("RMS searchOrder answered HTTP 401") == 0u);
-    BOOST_TEST(error.message.find("Renew the RMS license key in RMS") != std::string::npos);
-    BOOST_TEST(error.message.find("put it in rakuten.license_key and restart musubi") !=
+    BOOST_TEST(error.message.find("issuing a new key in RMS makes the old one unusable at "
+                                  "once") != std::string::npos);
+    BOOST_TEST(error.message.find("musubictl rms check-key --key-file FILE") != std::string::npos);
+    BOOST_TEST(error.message.find("rakuten.license_key_file names and restart musubi") !=
                std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(es04_01_is_a_function_not_enabled_whatever_the_status) {
+    for (const int status : {401, 403, 400}) {
+        const Error error = classify_status(
+            "getOrder",
+            answer(status, R"({"Results":{"errorCode":"ES04-01","message":"not enabled"}})"));
+        BOOST_TEST(kind(error) == kind(ErrorKind::function_not_enabled), status);
+        BOOST_TEST(!error.retryable());
+        BOOST_TEST(error.message == "RMS getOrder answered HTTP " + std::to_string(status) +
+                                        " ES04-01: this function is not enabled for the shop's "
+                                        "WEB API. Enable it in RMS (RMS → 店舗様向け情報・サービス "
+                                        "→ WEB APIサービス → 利用設定 → 利用機能編集; the names of "
+                                        "RMS's screens may differ slightly), then try again; the "
+                                        "license key itself was not refused");
+    }
+    BOOST_TEST(license_handover_steps().find(
+                   "sudo install -m 600 FILE /etc/musubi/secrets/rms_license_key && sudo "
+                   "systemctl restart musubi") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(bad_request_carries_the_rms_codes) {
