@@ -1,8 +1,8 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <memory>
+#include <sstream>
 
 #include "daemon/config/conditions.hpp"
 #include "daemon/config/schema.hpp"
@@ -285,8 +285,9 @@ void check_in_groups(const Scenario& scenario, const YAML::Node& map, const Read
             if (!in) {
                 continue;
             }
-            const std::string text((std::istreambuf_iterator<char>(in)),
-                                   std::istreambuf_iterator<char>());
+            std::ostringstream content;
+            content << in.rdbuf();
+            const std::string text = content.str();
             for (auto found = personal_tag(text, 0); found.first != std::string::npos;
                  found = personal_tag(text, found.first + 2)) {
                 const auto [line, column] = line_and_column(text, found.first);

@@ -274,8 +274,8 @@ BOOST_AUTO_TEST_CASE(an_alias_deleted_on_line_is_created_again_and_one_made_else
     // Another tool points the alias elsewhere after musubi forgot it: musubi reads it and
     // re-points it with an update.
     world.append_to("vip.png", "and again");
-    BOOST_TEST(alias_call(world, "POST", "vip", R"({"richMenuId":")" + world.current("guest") +
-                                                    R"("})") == 200);
+    BOOST_TEST(alias_call(world, "POST", "vip",
+                          R"({"richMenuId":")" + world.current("guest") + R"("})") == 200);
     report = world.provision();
     BOOST_TEST(report.complete(), report.stopped_because);
     BOOST_TEST(world.ledger()["aliases"]["vip"] == world.current("vip"));

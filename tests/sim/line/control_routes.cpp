@@ -329,7 +329,7 @@ Response LineService::friend_event(const Request& request, const std::string& us
     std::string reply_token;
     if (replyable) {
         reply_token = m_ids.token(32);
-        m_state.reply_tokens[reply_token] = IssuedToken{user_id, now, false};
+        m_state.reply_tokens[reply_token] = IssuedToken{user_id, now, false, {}};
         event["replyToken"] = reply_token;
     }
     m_state.webhook_events[id] = WebhookEvent{event, {}};

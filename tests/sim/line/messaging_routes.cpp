@@ -252,7 +252,7 @@ Response LineService::link_token(const Request&, Call& call) {
         return line_error(404, "Not found");
     }
     auto token = m_ids.token(32);
-    m_state.link_tokens[token] = IssuedToken{user_id, now_ms(), false};
+    m_state.link_tokens[token] = IssuedToken{user_id, now_ms(), false, {}};
     return Response::json(200, {{"linkToken", token}});
 }
 
