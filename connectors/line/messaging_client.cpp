@@ -221,4 +221,30 @@ MessagingClient::update_rich_menu_alias(std::string_view alias_id, std::string_v
     return call_void(Host::api, update_rich_menu_alias_request(alias_id, rich_menu_id));
 }
 
+// --- Bot info, groups and rooms, alias reads (issue 17, groups and events)
+tl::expected<std::string, ApiResult> MessagingClient::bot_user_id() {
+    return required_string(call(Host::api, bot_info_request()), "userId");
+}
+
+tl::expected<void, ApiResult> MessagingClient::leave_chat(ChatType type, std::string_view chat_id) {
+    auto result = call(Host::api, leave_chat_request(type, chat_id));
+    if (!result.succeeded()) {
+        return tl::unexpected(std::move(result));
+    }
+    return {};
+}
+
+tl::expected<std::optional<std::string>, ApiResult>
+MessagingClient::rich_menu_alias_target(std::string_view alias_id) {
+    auto result = call(Host::api, get_rich_menu_alias_request(alias_id));
+    if (result.status == 404) {
+        return std::optional<std::string>();
+    }
+    auto id = required_string(std::move(result), "richMenuId");
+    if (!id) {
+        return tl::unexpected(std::move(id.error()));
+    }
+    return std::optional<std::string>(std::move(*id));
+}
+
 } // namespace musubi::line

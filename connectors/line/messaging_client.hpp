@@ -103,6 +103,15 @@ public:
     tl::expected<void, ApiResult> update_rich_menu_alias(std::string_view alias_id,
                                                          std::string_view rich_menu_id);
 
+    // --- Bot info, groups and rooms, alias reads (issue 17, groups and events)
+    // The bot's own user ID (`GET /v2/bot/info` → userId): every webhook body's destination.
+    tl::expected<std::string, ApiResult> bot_user_id();
+    // Makes the account leave a group chat or a multi-person chat.
+    tl::expected<void, ApiResult> leave_chat(ChatType type, std::string_view chat_id);
+    // The rich menu an alias points to, or nullopt when LINE has no such alias (404).
+    tl::expected<std::optional<std::string>, ApiResult>
+    rich_menu_alias_target(std::string_view alias_id);
+
 private:
     enum class Host { api, data };
 

@@ -243,6 +243,21 @@ BuiltRequest update_rich_menu_alias_request(std::string_view alias_id,
                         json{{"richMenuId", rich_menu_id}});
 }
 
+// --- Bot info, groups and rooms, alias reads (issue 17, groups and events)
+http::Request bot_info_request() {
+    return bodiless("GET", "/v2/bot/info");
+}
+
+http::Request leave_chat_request(ChatType type, std::string_view chat_id) {
+    return bodiless("POST",
+                    std::string(type == ChatType::group ? "/v2/bot/group/" : "/v2/bot/room/") +
+                        percent_encode(chat_id) + "/leave");
+}
+
+http::Request get_rich_menu_alias_request(std::string_view alias_id) {
+    return bodiless("GET", "/v2/bot/richmenu/alias/" + percent_encode(alias_id));
+}
+
 http::Request stateless_token_request(std::string_view channel_id,
                                       std::string_view channel_secret) {
     http::Request request;

@@ -69,6 +69,15 @@ BuiltRequest create_rich_menu_alias_request(std::string_view alias_id,
 BuiltRequest update_rich_menu_alias_request(std::string_view alias_id,
                                             std::string_view rich_menu_id);
 
+// --- Bot info, groups and rooms, alias reads (issue 17, groups and events)
+enum class ChatType { group, room };
+// `GET /v2/bot/info`: the bot's own user ID (a webhook body's `destination`).
+http::Request bot_info_request();
+// `POST /v2/bot/group/{groupId}/leave` or `/v2/bot/room/{roomId}/leave`.
+http::Request leave_chat_request(ChatType type, std::string_view chat_id);
+// `GET /v2/bot/richmenu/alias/{richMenuAliasId}` (404 when the alias does not exist).
+http::Request get_rich_menu_alias_request(std::string_view alias_id);
+
 // `POST /oauth2/v3/token` for a stateless channel access token (15 minutes).
 http::Request stateless_token_request(std::string_view channel_id, std::string_view channel_secret);
 

@@ -1,5 +1,6 @@
 #include "daemon/app/services.hpp"
 
+#include "daemon/engine/chat_replies.hpp"
 #include "daemon/linking/page_token.hpp"
 
 namespace musubi::app {
@@ -50,7 +51,10 @@ Services::Services(const config::Config& config, std::shared_ptr<const clock::Cl
                    [this](const friends::TextMessage& message) { return chat_linking(message); },
                    [this](const friends::AccountLinkEvent& event) { account_link(event); },
                    [this](const std::string& user) { return display_name(user); },
-                   [this] { m_engine.wake(); }})
+                   [this] { m_engine.wake(); },
+                   [this](const friends::ChatMessage& message) { return chat_message(message); },
+                   [this](const friends::ChatJoin& join) { chat_joined(join); },
+                   [this] { m_dispatcher.wake(); }})
     , m_webhook(config, store.webhook_inbox())
     , m_poller(store, "rakuten", [this] { m_engine.wake(); })
     , m_fetcher(store)
@@ -145,6 +149,11 @@ Services::engine_options(const config::Config& config) {
         return linking::make_page_url(linking, key, friend_id, clock->now_ms());
     };
     build_linking(config, options.templates);
+    {
+        std::lock_guard lock(m_linking_mutex);
+        m_chat_config = options.config;
+        m_chat_templates = options.templates;
+    }
     return options;
 }
 
@@ -247,6 +256,9 @@ std::optional<std::string> Services::display_name(const std::string& line_user_i
 tl::expected<void, std::string> Services::start(const config::Config& config) {
     const auto dispatch = dispatch::dispatcher_options(config);
     m_line = std::make_unique<line::MessagingClient>(dispatch.client, dispatch.token);
+    if (!read_bot_user_id(true)) {
+        m_bot_info = std::jthread([this](std::stop_token stop) { bot_info_loop(stop); });
+    }
     auto options = engine_options(config);
     if (!options) {
         return tl::unexpected(options.error());
@@ -303,6 +315,11 @@ tl::expected<void, std::string> Services::reload(config::Config& config) {
 }
 
 void Services::stop() {
+    if (m_bot_info.joinable()) {
+        m_bot_info.request_stop();
+        m_bot_info_wake.notify_all();
+        m_bot_info.join();
+    }
     m_admin.stop();
     m_webhook.stop();
     m_fetcher.stop();
@@ -320,6 +337,89 @@ void Services::stop() {
     m_segments.stop();
     m_dispatcher.stop();
     m_quota.stop();
+}
+
+// --- Groups, rooms and the destination check (issue 17)
+
+// A text in a group chat or room: only an in_groups keyword scenario answers, by reply token.
+std::vector<store::NewMessage> Services::chat_message(const friends::ChatMessage& message) {
+    std::shared_ptr<const config::Config> config;
+    std::shared_ptr<const templates::TemplateSet> templates;
+    {
+        std::lock_guard lock(m_linking_mutex);
+        config = m_chat_config;
+        templates = m_chat_templates;
+    }
+    if (!config || !templates) {
+        return {};
+    }
+    return engine::chat_replies(
+        *config, *templates,
+        engine::ChatText{message.event_id, message.text, message.reply_token, message.at_ms},
+        m_clock->now_ms());
+}
+
+// line.groups: stay (the default) or leave a group or room the account was added to.
+void Services::chat_joined(const friends::ChatJoin& join) {
+    std::shared_ptr<const config::Config> config;
+    {
+        std::lock_guard lock(m_linking_mutex);
+        config = m_chat_config;
+    }
+    if (!config || config->line.groups == config::GroupPolicy::stay || !m_line) {
+        m_logger.info("group.joined", {{"chat_type", join.chat_type},
+                                       {"chat_id", join.chat_id},
+                                       {"policy", "stay"},
+                                       {"why", "line.groups is stay: only in_groups keyword "
+                                               "scenarios answer there, by reply"}});
+        return;
+    }
+    const auto type = join.chat_type == "room" ? line::ChatType::room : line::ChatType::group;
+    auto left = m_line->leave_chat(type, join.chat_id);
+    if (!left) {
+        m_logger.error("group.leave_failed",
+                       {{"chat_type", join.chat_type},
+                        {"chat_id", join.chat_id},
+                        {"status", left.error().status},
+                        {"outcome", line::outcome_name(left.error().outcome)},
+                        {"action", "remove the account from the chat in LINE, or turn off "
+                                   "'Allow bot to join group chats' in the LINE Official "
+                                   "Account Manager"}});
+        return;
+    }
+    m_logger.info("group.left", {{"chat_type", join.chat_type},
+                                 {"chat_id", join.chat_id},
+                                 {"why", "line.groups is leave"}});
+}
+
+bool Services::read_bot_user_id(bool first_try) {
+    auto user_id = m_line->bot_user_id();
+    if (!user_id) {
+        if (first_try) {
+            m_logger.warn("webhook.destination_check_off",
+                          {{"status", user_id.error().status},
+                           {"outcome", line::outcome_name(user_id.error().outcome)},
+                           {"why", "GET /v2/bot/info failed, so the bot's user ID is unknown"},
+                           {"action", "webhook bodies are accepted whatever their destination "
+                                      "until it is read; musubi asks again every minute"}});
+        }
+        return false;
+    }
+    m_webhook.endpoint().set_bot_user_id(*user_id);
+    m_logger.info("webhook.destination_check_on", {{"bot_user_id", *user_id}});
+    return true;
+}
+
+void Services::bot_info_loop(std::stop_token stop) {
+    while (!stop.stop_requested()) {
+        {
+            std::unique_lock lock(m_bot_info_mutex);
+            m_bot_info_wake.wait_for(lock, stop, std::chrono::minutes(1), [] { return false; });
+        }
+        if (stop.stop_requested() || read_bot_user_id(false)) {
+            return;
+        }
+    }
 }
 
 } // namespace musubi::app

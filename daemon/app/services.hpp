@@ -8,8 +8,13 @@
 // Each worker has its own store connection and thread; each wakes the next when it wrote
 // something, and each also looks by itself now and then, so a lost wake-up only delays.
 
+#include <condition_variable>
 #include <memory>
+#include <mutex>
+#include <stop_token>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <tl/expected.hpp>
 
@@ -78,6 +83,19 @@ private:
     void reload_segments(const config::Config& config);
     void reload_rich_menus(const config::Config& config);
     admin::MetricsSnapshot metrics();
+
+    // --- Groups, rooms and the destination check (issue 17)
+    std::vector<store::NewMessage> chat_message(const friends::ChatMessage& message);
+    void chat_joined(const friends::ChatJoin& join);
+    // Reads the bot's user ID for the webhook's destination check; false when LINE could
+    // not be asked (the check stays off and bot_info_loop tries again).
+    bool read_bot_user_id(bool first_try);
+    void bot_info_loop(std::stop_token stop);
+    std::shared_ptr<const config::Config> m_chat_config;            // under m_linking_mutex
+    std::shared_ptr<const templates::TemplateSet> m_chat_templates; // under m_linking_mutex
+    std::jthread m_bot_info; // retries GET /v2/bot/info when it failed at start
+    std::mutex m_bot_info_mutex;
+    std::condition_variable_any m_bot_info_wake;
 
     std::shared_ptr<const clock::Clock> m_clock;
     store::Store& m_store;

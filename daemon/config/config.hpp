@@ -62,6 +62,8 @@ struct RakutenConfig {
 };
 
 enum class TokenMode { long_lived, stateless };
+// What musubi does when the account is added to a group chat or a room (a join event).
+enum class GroupPolicy { stay, leave };
 
 struct LineConfig {
     std::string api_base_url;
@@ -72,6 +74,7 @@ struct LineConfig {
     TokenMode token_mode = TokenMode::long_lived;
     std::int64_t push_per_second = 0;
     Duration timeout{};
+    GroupPolicy groups = GroupPolicy::stay; // line.groups
 };
 
 struct WebhookConfig {

@@ -149,6 +149,19 @@ std::string url_problem_ja(const std::string& english) {
 const std::vector<Shape>& message_shapes() {
     static const std::vector<Shape> shapes = [] {
         std::vector<Shape> s;
+        // in_groups (scenario_schema.cpp, issue 17)
+        s.push_back(shape(
+            R"re('when' cannot be used with 'in_groups: true': a group chat has no friend or order to check)re",
+            "'in_groups: true' のシナリオには 'when' を書けません（グループには条件を調べる友だ"
+            "ちも注文もありません）"));
+        s.push_back(shape(
+            R"re(a step of a scenario with 'in_groups: true' cannot wait \('after', 'at' or 'on'\): a group chat is answered only by the reply token, which lives about a minute)re",
+            "'in_groups: true' のシナリオのステップは待てません（'after'・'at'・'on'）。グルー"
+            "プには約1分だけ有効な応答トークンでしか返信しません"));
+        s.push_back(shape(
+            R"re(\{\{(.+)\}\} cannot be used in a reply into a group chat: scenario '(.+)' has 'in_groups: true' and everyone in the group would see it)re",
+            "グループへの返信には {{{1}}} を使えません（シナリオ '{2}' は 'in_groups: true' "
+            "で、グループの全員に見えます）"));
         // Keys (section.hpp)
         s.push_back(
             shape(R"re(unknown key '(.+)' in '(.+)')re", "'{2}' に '{1}' というキーはありません"));
@@ -338,6 +351,19 @@ const std::vector<Shape>& message_shapes() {
 const std::vector<Shape>& hint_shapes() {
     static const std::vector<Shape> shapes = [] {
         std::vector<Shape> s;
+        // in_groups (scenario_schema.cpp, issue 17)
+        s.push_back(shape(
+            R"re(add 'keywords: \[\.\.\.\]' \(with 'trigger: friend\.message'\) or remove 'in_groups')re",
+            "'keywords: [...]' を（'trigger: friend.message' と一緒に）書くか、'in_groups' を消"
+            "してください"));
+        s.push_back(shape(R"re(write a separate scenario without 'in_groups' for the conditions)re",
+                          "条件は 'in_groups' のない別のシナリオに書いてください"));
+        s.push_back(shape(R"re(remove the wait from this step, or remove 'in_groups')re",
+                          "このステップの待ちを消すか、'in_groups' を消してください"));
+        s.push_back(shape(
+            R"re(use only \{\{shop\.name\}\} and \{\{vars\.<name>\}\} here, or give the group scenario its own template)re",
+            "ここでは {{shop.name}} と {{vars.<名前>}} だけを使うか、グループ用のシナリオに専用の"
+            "テンプレートを用意してください"));
         // Keys
         s.push_back(shape(R"re(valid keys are: (.*))re", "使えるキー: {1}"));
         s.push_back(shape(R"re(keep one of them; only one value can be used)re",

@@ -77,6 +77,7 @@ struct Scenario {
     std::vector<Condition> when;
     std::vector<std::string> keywords;   // friend.message: any of these words in the text
     std::optional<std::string> postback; // friend.postback: the data to answer
+    bool in_groups = false; // keywords also answered in group chats and rooms (reply only)
     Reentry reentry = Reentry::once;
     std::optional<Duration> cooldown;
     std::vector<Step> steps;

@@ -1,6 +1,8 @@
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <memory>
+#include <sstream>
 
 #include "daemon/config/conditions.hpp"
 #include "daemon/config/schema.hpp"
@@ -204,6 +206,104 @@ void check_scenario(const Scenario& scenario, const YAML::Node& map, const ReadC
     }
 }
 
+// --- in_groups (issue 17): a keyword scenario that also answers in group chats and rooms.
+// Its answer goes into the group by the message's reply token, where everyone reads it: it
+// may say nothing about a friend or an order, and it cannot wait (the token lives a minute).
+
+// The first {{tag}} of `text` at or after `from` that names a friend's or an order's value,
+// with its name; npos when none.
+std::pair<std::size_t, std::string> personal_tag(const std::string& text, std::size_t from) {
+    static const char* const k_personal[] = {"friend",   "buyer",  "order",
+                                             "shipping", "review", "link"};
+    for (auto open = text.find("{{", from); open != std::string::npos;
+         open = text.find("{{", open + 2)) {
+        const auto close = text.find("}}", open + 2);
+        if (close == std::string::npos) {
+            break;
+        }
+        std::string name = text.substr(open + 2, close - open - 2);
+        name.erase(0, name.find_first_not_of("{#^/&! \t"));
+        name.erase(name.find_last_not_of("} \t") + 1);
+        const std::string head = name.substr(0, name.find('.'));
+        for (const char* personal : k_personal) {
+            if (head == personal) {
+                return {open, name};
+            }
+        }
+    }
+    return {std::string::npos, {}};
+}
+
+// Where `at` is in `text`: 1-based line and column (in characters, not bytes).
+std::pair<int, int> line_and_column(const std::string& text, std::size_t at) {
+    int line = 1;
+    int column = 1;
+    for (std::size_t i = 0; i < at; ++i) {
+        if (text[i] == '\n') {
+            ++line;
+            column = 1;
+        } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+            ++column;
+        }
+    }
+    return {line, column};
+}
+
+void check_in_groups(const Scenario& scenario, const YAML::Node& map, const ReadContext& context,
+                     const std::filesystem::path& templates_dir) {
+    if (!scenario.in_groups) {
+        return;
+    }
+    if (scenario.keywords.empty()) {
+        context.error(map["in_groups"], "'in_groups' only goes with 'keywords'",
+                      "add 'keywords: [...]' (with 'trigger: friend.message') or remove "
+                      "'in_groups'");
+    }
+    if (!scenario.when.empty()) {
+        context.error(map["when"],
+                      "'when' cannot be used with 'in_groups: true': a group chat has no friend "
+                      "or order to check",
+                      "write a separate scenario without 'in_groups' for the conditions");
+    }
+    const YAML::Node steps = map["steps"];
+    for (std::size_t i = 0; i < scenario.steps.size(); ++i) {
+        const Step& step = scenario.steps[i];
+        const YAML::Node node = steps.IsSequence() && i < steps.size() ? steps[i] : map;
+        if (step.after || step.at || step.on) {
+            context.error(node,
+                          "a step of a scenario with 'in_groups: true' cannot wait ('after', "
+                          "'at' or 'on'): a group chat is answered only by the reply token, "
+                          "which lives about a minute",
+                          "remove the wait from this step, or remove 'in_groups'");
+        }
+        if (!step.send) {
+            continue;
+        }
+        for (const char* extension : {".txt", ".json"}) {
+            const auto file = templates_dir / (*step.send + extension);
+            std::ifstream in(file, std::ios::binary);
+            if (!in) {
+                continue;
+            }
+            std::ostringstream content;
+            content << in.rdbuf();
+            const std::string text = content.str();
+            for (auto found = personal_tag(text, 0); found.first != std::string::npos;
+                 found = personal_tag(text, found.first + 2)) {
+                const auto [line, column] = line_and_column(text, found.first);
+                context.diagnostics->add(
+                    Position{file.string(), line, column},
+                    "{{" + found.second +
+                        "}} cannot be used in a reply into a group chat: scenario '" +
+                        scenario.name +
+                        "' has 'in_groups: true' and everyone in the group would see it",
+                    "use only {{shop.name}} and {{vars.<name>}} here, or give the group "
+                    "scenario its own template");
+            }
+        }
+    }
+}
+
 } // namespace
 
 Section<Scenario> scenario_section(const std::filesystem::path& templates_dir) {
@@ -221,6 +321,9 @@ Section<Scenario> scenario_section(const std::filesystem::path& templates_dir) {
              "with trigger friend.message: words that start the scenario")
         .key("postback", &Scenario::postback, StringType{}, Optional{},
              "with trigger friend.postback: the button data to answer")
+        .key("in_groups", &Scenario::in_groups, BoolType{}, Default{"false"},
+             "with keywords: also answer them in group chats and rooms (by reply only; the "
+             "template may use shop.name and vars only)")
         .key("reentry", &Scenario::reentry,
              EnumType<Reentry>{{{"once", Reentry::once},
                                 {"per_subject", Reentry::per_subject},
@@ -238,7 +341,11 @@ Section<Scenario> scenario_section(const std::filesystem::path& templates_dir) {
         .key("limits", &Scenario::limits,
              SectionType<Limits>{std::make_shared<const Section<Limits>>(limits_section())},
              Default{"{}"}, "caps on how often friends hear from this scenario")
-        .check(check_scenario);
+        .check(check_scenario)
+        .check([templates_dir](const Scenario& scenario, const YAML::Node& map,
+                               const ReadContext& context) {
+            check_in_groups(scenario, map, context, templates_dir);
+        });
     return section;
 }
 

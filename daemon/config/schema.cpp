@@ -113,7 +113,12 @@ Section<LineConfig> line_section() {
         .key("push_per_second", &LineConfig::push_per_second, IntType{1, 2000}, Default{"2000"},
              "the most push requests a second (LINE allows 2,000)")
         .key("timeout", &LineConfig::timeout, DurationType{std::chrono::seconds(1)}, Default{"10s"},
-             "how long one LINE request may take");
+             "how long one LINE request may take")
+        .key("groups", &LineConfig::groups,
+             EnumType<GroupPolicy>{{{"stay", GroupPolicy::stay}, {"leave", GroupPolicy::leave}}},
+             Default{"stay"},
+             "when someone adds the account to a group chat or room: stay (answer only "
+             "in_groups keyword scenarios there) or leave it at once");
     return section;
 }
 

@@ -524,7 +524,10 @@ AttemptRecord Dispatcher::send(const DueMessage& row, line::MessagingClient& cli
     // (musubid restarted after a crash) to confirm it; with less left it pushes at once, retry
     // key and all, so that a crash right after the reply cannot leave an answer that only a
     // second delivery could settle.
-    const std::int64_t margin = row.attempts > 1 ? 0 : k_reply_confirm_margin_ms;
+    // A reply into a group (no friend) has no push to fall back on: it replies while its
+    // token lives, with no margin kept.
+    const bool group_reply = row.kind == "reply" && !row.friend_id;
+    const std::int64_t margin = row.attempts > 1 || group_reply ? 0 : k_reply_confirm_margin_ms;
     const bool reply = row.kind == "reply" && row.reply_token && row.reply_until &&
                        started + margin < *row.reply_until;
     if (reply) {
@@ -534,6 +537,9 @@ AttemptRecord Dispatcher::send(const DueMessage& row, line::MessagingClient& cli
         if (result.outcome == line::Outcome::permanent && result.message == k_invalid_reply_token) {
             if (row.attempts > 1) {
                 return replied_before(row, started, result);
+            }
+            if (group_reply) {
+                return judge(row, result, Route::reply, m_clock->now_ms(), backoff, unit_random);
             }
             route = Route::push_after_reply; // refused: nothing was sent, push instead
         }

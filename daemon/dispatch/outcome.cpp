@@ -45,6 +45,16 @@ std::optional<store::AttemptRecord> precheck(const store::DueMessage& row, std::
         }
         return std::nullopt;
     }
+    if (row.kind == "reply" && !row.friend_id) {
+        // A reply into a group chat or room (an in_groups scenario): by its token only, never
+        // pushed (a push would need the group's id, and a group is never sent to otherwise).
+        if (!row.reply_token || !row.reply_until || now_ms >= *row.reply_until) {
+            return record_for(row, Disposition::expired, now_ms, "expired",
+                              "a reply into a group chat goes only by its reply token, and the "
+                              "token has expired; nothing is pushed into a group");
+        }
+        return std::nullopt;
+    }
     if (row.line_user_id.empty()) {
         return record_for(row, Disposition::failed, now_ms, "no_friend",
                           row.friend_id ? "no friend with id " + std::to_string(*row.friend_id)

@@ -34,19 +34,107 @@ EventProcessor::~EventProcessor() {
 }
 
 tl::expected<std::optional<store::FriendEvent>, StoreError>
+EventProcessor::decide_chat(const store::InboundEvent& inbound, const nlohmann::json& event,
+                            const std::function<tl::expected<void, StoreError>()>& flush) {
+    const std::string type = text_at(event, "type");
+    const auto& source = event["source"];
+    const std::string chat_type = text_at(source, "type");
+    const std::string chat_id = text_at(source, chat_type == "group" ? "groupId" : "roomId");
+    const bool active = text_at(event, "mode") != "standby";
+    store::FriendEvent mark_only;
+    mark_only.event_id = inbound.event_id;
+    if (type == "join" && active && m_hooks.chat_joined && !chat_id.empty()) {
+        m_hooks.chat_joined(ChatJoin{chat_type, chat_id, inbound.event_id});
+    }
+    if (type != "message" || !active || !m_hooks.chat_message) {
+        logger().debug("event.chat", {{"type", type}, {"event_id", inbound.event_id}});
+        return std::optional<store::FriendEvent>(mark_only);
+    }
+    const auto& message = event.contains("message") ? event["message"] : nlohmann::json();
+    if (text_at(message, "type") != "text") {
+        return std::optional<store::FriendEvent>(mark_only);
+    }
+    auto replies = m_hooks.chat_message(
+        ChatMessage{chat_type, chat_id, inbound.event_id, text_at(message, "text"),
+                    text_at(event, "replyToken"), inbound.occurred_at_ms});
+    if (replies.empty()) {
+        return std::optional<store::FriendEvent>(mark_only);
+    }
+    if (auto flushed = flush(); !flushed) { // the events before it come first
+        return tl::unexpected(flushed.error());
+    }
+    if (auto applied = m_store.friend_events().apply_chat_replies(inbound.event_id, replies);
+        !applied) {
+        return tl::unexpected(applied.error());
+    }
+    logger().info(
+        "group.replied",
+        {{"chat_type", chat_type}, {"event_id", inbound.event_id}, {"messages", replies.size()}});
+    if (m_hooks.on_messages) {
+        m_hooks.on_messages();
+    }
+    return std::optional<store::FriendEvent>();
+}
+
+tl::expected<std::optional<store::FriendEvent>, StoreError>
 EventProcessor::decide(const store::InboundEvent& inbound,
                        const std::function<tl::expected<void, StoreError>()>& flush) {
     auto& friends = m_store.friend_events();
     const auto event = nlohmann::json::parse(inbound.body, nullptr, false);
     const std::string type = text_at(event, "type");
-    const std::string user_id = event.is_object() && event.contains("source")
-                                    ? text_at(event["source"], "userId")
-                                    : std::string();
-    // Standby: another channel answers this chat; keep the record, act on nothing.
-    if (text_at(event, "mode") == "standby" || user_id.empty()) {
-        store::FriendEvent mark_only;
-        mark_only.event_id = inbound.event_id;
+    const nlohmann::json source =
+        event.is_object() && event.contains("source") ? event["source"] : nlohmann::json();
+    const std::string source_type = text_at(source, "type");
+    const std::string user_id = text_at(source, "userId");
+    const bool standby = text_at(event, "mode") == "standby";
+    store::FriendEvent mark_only;
+    mark_only.event_id = inbound.event_id;
+
+    // An unsend takes a message back wherever it was written (one-to-one, group or room).
+    if (type == "unsend") {
+        const auto& unsend = event.contains("unsend") ? event["unsend"] : nlohmann::json();
+        const std::string message_id = text_at(unsend, "messageId");
+        if (message_id.empty()) {
+            return std::optional<store::FriendEvent>(mark_only);
+        }
+        if (auto flushed = flush(); !flushed) {
+            return tl::unexpected(flushed.error());
+        }
+        auto blanked = friends.forget_message(message_id, inbound.event_id);
+        if (!blanked) {
+            return tl::unexpected(blanked.error());
+        }
+        logger().info("event.unsend",
+                      {{"event_id", inbound.event_id}, {"texts_blanked", *blanked}});
+        return std::optional<store::FriendEvent>();
+    }
+    if (source_type == "group" || source_type == "room") {
+        return decide_chat(inbound, event, flush);
+    }
+    // Only these types, from a user, make or change a friend; the rest are only recorded.
+    const bool friend_type = type == "follow" || type == "unfollow" || type == "message" ||
+                             type == "postback" || type == "accountLink";
+    if (source_type != "user" || user_id.empty() || !friend_type) {
+        logger().debug("event.recorded", {{"type", type}, {"event_id", inbound.event_id}});
         return std::optional<store::FriendEvent>(mark_only);
+    }
+    // Standby: another channel answers this chat. What happened is still true (a follow or
+    // block changes the friend's state), but no fact is made, so nothing is sent because of it.
+    if (standby) {
+        if (type != "follow" && type != "unfollow") {
+            return std::optional<store::FriendEvent>(mark_only);
+        }
+        store::FriendEvent change;
+        change.event_id = inbound.event_id;
+        change.line_user_id = user_id;
+        change.occurred_at_ms = inbound.occurred_at_ms;
+        change.change =
+            type == "follow" ? store::FriendChange::follow : store::FriendChange::unfollow;
+        if (type == "follow" && m_hooks.display_name) {
+            change.display_name = m_hooks.display_name(user_id);
+        }
+        logger().debug("event.standby", {{"type", type}, {"event_id", inbound.event_id}});
+        return std::optional<store::FriendEvent>(std::move(change));
     }
     const std::string reply_token = text_at(event, "replyToken");
 

@@ -138,15 +138,26 @@ Provisioner::Step Provisioner::point_alias(const RichMenu& menu, const std::stri
     if (*target == rich_menu_id) {
         return Step::done;
     }
-    // What the store remembers decides create or update; LINE's answer corrects it when the
-    // alias was made or deleted elsewhere (e.g. by deleting the menu it pointed to).
-    tl::expected<void, line::ApiResult> pointed =
-        *target ? m_client.update_rich_menu_alias(*menu.alias, rich_menu_id)
-                : m_client.create_rich_menu_alias(*menu.alias, rich_menu_id);
-    if (!pointed && *target && pointed.error().status == 404) {
-        pointed = m_client.create_rich_menu_alias(*menu.alias, rich_menu_id);
-    } else if (!pointed && !*target && pointed.error().message == k_alias_taken) {
-        pointed = m_client.update_rich_menu_alias(*menu.alias, rich_menu_id);
+    // LINE's own answer decides create or update: the alias is read (404: none), never
+    // inferred from an update's status (the specification lists only 200 and 400 for the
+    // update). An update LINE refuses with 400 because the alias went away in between is
+    // repaired by a create, and a create refused because the alias appeared by an update.
+    auto existing = m_client.rich_menu_alias_target(*menu.alias);
+    if (!existing) {
+        return failed("reading alias '" + *menu.alias + "'", menu.name, existing.error(), report);
+    }
+    tl::expected<void, line::ApiResult> pointed{};
+    if (*existing != rich_menu_id) {
+        pointed = *existing ? m_client.update_rich_menu_alias(*menu.alias, rich_menu_id)
+                            : m_client.create_rich_menu_alias(*menu.alias, rich_menu_id);
+        if (!pointed && *existing && pointed.error().status == 400) {
+            auto again = m_client.rich_menu_alias_target(*menu.alias);
+            if (again && !*again) {
+                pointed = m_client.create_rich_menu_alias(*menu.alias, rich_menu_id);
+            }
+        } else if (!pointed && !*existing && pointed.error().message == k_alias_taken) {
+            pointed = m_client.update_rich_menu_alias(*menu.alias, rich_menu_id);
+        }
     }
     if (!pointed) {
         return failed("pointing alias '" + *menu.alias + "'", menu.name, pointed.error(), report);

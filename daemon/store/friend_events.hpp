@@ -10,6 +10,7 @@
 
 #include <tl/expected.hpp>
 
+#include "daemon/store/new_message.hpp"
 #include "daemon/store/store_error.hpp"
 
 namespace musubi::store {
@@ -42,6 +43,17 @@ public:
     // Marks an event processed without other changes (standby, unknown types, events
     // handled elsewhere).
     virtual tl::expected<void, StoreError> mark_processed(const std::string& event_id) = 0;
+
+    // --- Groups and unsend (issue 17)
+    // Writes the replies into a group chat or room (outbox rows with no friend; a row whose
+    // retry key exists is left alone) and marks the event processed, in one transaction.
+    virtual tl::expected<void, StoreError>
+    apply_chat_replies(const std::string& event_id, const std::vector<NewMessage>& messages) = 0;
+    // An `unsend` event: blanks the text of the message `message_id` wherever musubi keeps
+    // it (the stored webhook body, the friend.message fact made from it) and marks the unsend
+    // event processed, in one transaction. Answers how many stored texts were blanked.
+    virtual tl::expected<std::int64_t, StoreError>
+    forget_message(const std::string& message_id, const std::string& unsend_event_id) = 0;
 };
 
 } // namespace musubi::store

@@ -34,6 +34,14 @@ std::string event_error(std::size_t index, const std::string& what) {
 } // namespace
 
 tl::expected<std::vector<store::InboundEvent>, std::string> parse_events(const std::string& body) {
+    auto parsed = parse_callback(body);
+    if (!parsed) {
+        return tl::unexpected(std::move(parsed.error()));
+    }
+    return std::move(parsed->events);
+}
+
+tl::expected<Callback, std::string> parse_callback(const std::string& body) {
     const json document = json::parse(body, nullptr, false);
     if (document.is_discarded()) {
         return tl::unexpected(std::string("the body is not valid JSON"));
@@ -45,7 +53,12 @@ tl::expected<std::vector<store::InboundEvent>, std::string> parse_events(const s
     if (events == document.end() || !events->is_array()) {
         return tl::unexpected(std::string("'events' is missing or not an array"));
     }
-    std::vector<store::InboundEvent> parsed;
+    Callback callback;
+    if (const auto destination = document.find("destination");
+        destination != document.end() && destination->is_string()) {
+        callback.destination = destination->get<std::string>();
+    }
+    auto& parsed = callback.events;
     parsed.reserve(events->size());
     std::size_t i = 0;
     for (const json& event : events->get_ref<const json::array_t&>()) {
@@ -63,7 +76,7 @@ tl::expected<std::vector<store::InboundEvent>, std::string> parse_events(const s
         parsed.push_back({id->get<std::string>(), timestamp->get<std::int64_t>(), event.dump()});
         ++i;
     }
-    return parsed;
+    return callback;
 }
 
 RefusalLog::RefusalLog(std::chrono::seconds interval, Clock clock)
@@ -110,6 +123,7 @@ WebhookEndpoint::WebhookEndpoint(store::WebhookInbox& inbox, EndpointOptions opt
     : m_inbox(inbox)
     , m_options(std::move(options))
     , m_secret(std::make_shared<const std::string>(m_options.channel_secret))
+    , m_bot_user_id(std::make_shared<const std::string>())
     , m_refusals(m_options.refusal_log_interval) {
     m_options.channel_secret.clear(); // kept in m_secret only
 }
@@ -134,8 +148,11 @@ void WebhookEndpoint::flush_log() {
 }
 
 EndpointCounts WebhookEndpoint::counts() const {
-    return {m_bodies_accepted.load(), m_events_new.load(),     m_events_duplicate.load(),
-            m_refusals.total(),       m_bodies_refused.load(), m_store_failures.load()};
+    EndpointCounts counts{m_bodies_accepted.load(),  m_events_new.load(),
+                          m_events_duplicate.load(), m_refusals.total(),
+                          m_bodies_refused.load(),   m_store_failures.load()};
+    counts.destinations_refused = m_destinations_refused.load();
+    return counts;
 }
 
 void WebhookEndpoint::handle(Poco::Net::HTTPServerRequest& request,
@@ -174,16 +191,52 @@ void WebhookEndpoint::handle(Poco::Net::HTTPServerRequest& request,
         return;
     }
 
-    auto events = parse_events(*body);
-    if (!events) {
+    auto callback = parse_callback(*body);
+    if (!callback) {
         ++m_bodies_refused;
         // A signed body LINE should never send; the reason names no content.
-        m_logger.warn("webhook.malformed", {{"reason", events.error()}, {"bytes", body->size()}});
+        m_logger.warn("webhook.malformed", {{"reason", callback.error()}, {"bytes", body->size()}});
         http::send(request, response, HTTPResponse::HTTP_BAD_REQUEST,
-                   http::message_json(events.error()));
+                   http::message_json(callback.error()));
         return;
     }
-    store_events(request, response, *events);
+    if (!destination_is_ours(request, response, callback->destination)) {
+        return;
+    }
+    store_events(request, response, callback->events);
+}
+
+// --- Destination check (issue 17)
+void WebhookEndpoint::set_bot_user_id(const std::string& bot_user_id) {
+    m_bot_user_id.store(std::make_shared<const std::string>(bot_user_id));
+}
+
+std::string WebhookEndpoint::bot_user_id() const {
+    return *m_bot_user_id.load();
+}
+
+bool WebhookEndpoint::destination_is_ours(Poco::Net::HTTPServerRequest& request,
+                                          Poco::Net::HTTPServerResponse& response,
+                                          const std::string& destination) {
+    const auto ours = m_bot_user_id.load();
+    if (ours->empty() || destination == *ours) {
+        return true; // empty: the bot's user ID could not be read yet; the check is off
+    }
+    ++m_bodies_refused;
+    ++m_destinations_refused;
+    // Bot user IDs are not personal data. 403 rather than 200: the body is not stored, and
+    // a non-2xx answer shows in the LINE Developers console's webhook statistics and lets
+    // LINE redeliver it (when redelivery is on) should the check ever be wrong.
+    m_logger.warn("webhook.destination_refused",
+                  {{"destination", destination.empty() ? "(none)" : destination},
+                   {"bot_user_id", *ours},
+                   {"action", "the body was signed with this channel's secret but is meant "
+                              "for another bot; answered 403 and stored nothing. Check that "
+                              "the webhook URL and line.channel_secret belong to the same "
+                              "channel"}});
+    http::send(request, response, HTTPResponse::HTTP_FORBIDDEN,
+               http::message_json("the body's destination is not this channel's bot"));
+    return false;
 }
 
 void WebhookEndpoint::store_events(Poco::Net::HTTPServerRequest& request,

@@ -11,7 +11,10 @@
 //      without the channel secret learns nothing but 401; LINE always sends JSON, so a
 //      signed body of another type is refused rather than guessed at;
 //   5. shape: malformed JSON, `events` not an array, an event without webhookEventId or an
-//      integer timestamp → 400, and nothing of the body is stored.
+//      integer timestamp → 400, and nothing of the body is stored;
+//   6. destination: once the bot's own user ID is known (set_bot_user_id, from
+//      GET /v2/bot/info), a body whose `destination` is another (or none) → 403, logged,
+//      nothing stored. Until it is known the check is off.
 // Then every event of the body is stored in one transaction (deduplicated by webhookEventId;
 // bodies arriving together share a transaction, see group_commit.hpp) and only then answered
 // 200 {}. An empty `events` (LINE's connection check) is 200. When the
@@ -54,7 +57,15 @@ struct EndpointCounts {
     std::int64_t signatures_refused = 0;
     std::int64_t bodies_refused = 0; // 400, 413, 415
     std::int64_t store_failures = 0;
+    std::int64_t destinations_refused = 0; // 403: meant for another bot (also in bodies_refused)
 };
+
+// A webhook body: its `destination` ("" when missing) and its events.
+struct Callback {
+    std::string destination;
+    std::vector<store::InboundEvent> events;
+};
+tl::expected<Callback, std::string> parse_callback(const std::string& body);
 
 // The events of a body whose signature is good, or why the body is malformed.
 tl::expected<std::vector<store::InboundEvent>, std::string> parse_events(const std::string& body);
@@ -98,6 +109,10 @@ public:
     void set_channel_secret(const std::string& secret);
     // Logs the signature refusals not reported yet.
     void flush_log();
+    // The bot's own user ID: bodies for another destination are refused from now on. Empty
+    // turns the check off.
+    void set_bot_user_id(const std::string& bot_user_id);
+    std::string bot_user_id() const;
 
     EndpointCounts counts() const;
     const EndpointOptions& options() const { return m_options; }
@@ -105,6 +120,10 @@ public:
     void handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response);
 
 private:
+    // false when the body is for another bot (answered 403).
+    bool destination_is_ours(Poco::Net::HTTPServerRequest& request,
+                             Poco::Net::HTTPServerResponse& response,
+                             const std::string& destination);
     void store_events(Poco::Net::HTTPServerRequest& request,
                       Poco::Net::HTTPServerResponse& response,
                       const std::vector<store::InboundEvent>& events);
@@ -113,6 +132,7 @@ private:
     EndpointOptions m_options;
     std::chrono::milliseconds m_body_deadline{10'000};
     std::atomic<std::shared_ptr<const std::string>> m_secret;
+    std::atomic<std::shared_ptr<const std::string>> m_bot_user_id; // empty: check off
     std::function<void()> m_on_received;
     RefusalLog m_refusals;
     log::Logger m_logger{"webhook"};
@@ -122,6 +142,7 @@ private:
     std::atomic<std::int64_t> m_events_duplicate{0};
     std::atomic<std::int64_t> m_bodies_refused{0};
     std::atomic<std::int64_t> m_store_failures{0};
+    std::atomic<std::int64_t> m_destinations_refused{0};
 };
 
 } // namespace musubi::webhook

@@ -9,6 +9,9 @@
 #include <set>
 #include <string>
 
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
 #include <boost/test/unit_test.hpp>
 #include <nlohmann/json.hpp>
 
@@ -231,6 +234,51 @@ BOOST_AUTO_TEST_CASE(an_interrupted_upload_resumes_without_a_second_create) {
     BOOST_TEST(report.complete(), report.stopped_because);
     BOOST_TEST(world.menus_on_line().size() == 4u);
     BOOST_TEST(world.ledger()["default_rich_menu"] == world.current("guest"));
+}
+
+// --- Aliases are read, not inferred from an update's answer (issue 17)
+namespace {
+
+// An alias call to the simulated LINE API as another tool on the channel would make it.
+int alias_call(const World& world, const std::string& method, const std::string& alias,
+               const std::string& body = "") {
+    Poco::Net::HTTPClientSession session("127.0.0.1",
+                                         static_cast<Poco::UInt16>(world.sim.api_port()));
+    Poco::Net::HTTPRequest request(method, "/v2/bot/richmenu/alias/" + alias,
+                                   Poco::Net::HTTPMessage::HTTP_1_1);
+    request.set("Authorization", "Bearer musubi-sim-token");
+    request.setContentType("application/json");
+    request.setContentLength(static_cast<std::streamsize>(body.size()));
+    session.sendRequest(request) << body;
+    Poco::Net::HTTPResponse response;
+    session.receiveResponse(response).ignore(1 << 20);
+    return static_cast<int>(response.getStatus());
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(an_alias_deleted_on_line_is_created_again_and_one_made_elsewhere_updated) {
+    World world;
+    BOOST_REQUIRE(world.provision().complete());
+    const std::string old_vip = world.current("vip");
+    // Someone deletes the alias on LINE; musubi's store still remembers it.
+    BOOST_TEST(alias_call(world, "DELETE", "vip") == 200);
+    BOOST_TEST(alias_call(world, "POST", "vip", R"({"richMenuId":")" + old_vip + R"("})") ==
+               400); // LINE's update of a missing alias: 400, not 404
+    world.append_to("vip.png", "new season");
+    auto report = world.provision();
+    BOOST_TEST(report.complete(), report.stopped_because);
+    BOOST_TEST(world.current("vip") != old_vip);
+    BOOST_TEST(world.ledger()["aliases"]["vip"] == world.current("vip"));
+
+    // Another tool points the alias elsewhere after musubi forgot it: musubi reads it and
+    // re-points it with an update.
+    world.append_to("vip.png", "and again");
+    BOOST_TEST(alias_call(world, "POST", "vip",
+                          R"({"richMenuId":")" + world.current("guest") + R"("})") == 200);
+    report = world.provision();
+    BOOST_TEST(report.complete(), report.stopped_because);
+    BOOST_TEST(world.ledger()["aliases"]["vip"] == world.current("vip"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

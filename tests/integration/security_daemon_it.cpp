@@ -286,7 +286,7 @@ BOOST_AUTO_TEST_CASE(forged_and_replayed_webhooks_store_and_send_nothing_more) {
     BOOST_TEST(forged["deliveries"][0]["body"] == R"({"message":"invalid signature"})");
     const std::string forged_id = forged["webhookEventId"];
     const std::string unsigned_body =
-        R"({"destination":"Ux","events":[{"type":"message","mode":"active","timestamp":1,)"
+        R"({"destination":"U8e742f61d673b39c7fff3cecb7536ef0","events":[{"type":"message","mode":"active","timestamp":1,)"
         R"("source":{"type":"user","userId":")" +
         std::string(k_tanaka) +
         R"("},"webhookEventId":"01UNSIGNEDUNSIGNEDUNSIGNED","replyToken":"r",)"
@@ -326,7 +326,8 @@ BOOST_AUTO_TEST_CASE(oversized_and_malformed_bodies_are_refused_and_store_nothin
 
     // Over webhook.max_body_bytes (4096): by its Content-Length, and chunked without one.
     const std::string big =
-        R"({"destination":"Ux","events":[],"pad":")" + std::string(5000, 'x') + "\"}";
+        R"({"destination":"U8e742f61d673b39c7fff3cecb7536ef0","events":[],"pad":")" +
+        std::string(5000, 'x') + "\"}";
     const auto too_large = musubid.post_webhook(big);
     BOOST_TEST(test::status_of(too_large) == 413);
     BOOST_TEST(test::body_of(too_large) == R"({"message":"Request Entity Too Large"})");
@@ -346,7 +347,8 @@ BOOST_AUTO_TEST_CASE(oversized_and_malformed_bodies_are_refused_and_store_nothin
             chunked);
     BOOST_TEST(test::status_of(chunked_answer) == 413);
     // A chunk size that is no number: the body ends there, and its signature fails.
-    const std::string valid_verify = R"({"destination":"Ux","events":[]})";
+    const std::string valid_verify =
+        R"({"destination":"U8e742f61d673b39c7fff3cecb7536ef0","events":[]})";
     const auto broken_chunks = test::exchange(
         musubid.webhook_port(),
         std::string("POST ") + k_path +
@@ -364,8 +366,8 @@ BOOST_AUTO_TEST_CASE(oversized_and_malformed_bodies_are_refused_and_store_nothin
     BOOST_TEST(test::body_of(no_events) == R"({"message":"'events' is missing or not an array"})");
     const auto no_id = musubid.post_webhook(R"({"events":[{"type":"unfollow","timestamp":1}]})");
     BOOST_TEST(test::body_of(no_id) == R"({"message":"events[0] has no webhookEventId"})");
-    const std::string valid =
-        R"({"destination":"Ux","events":[)" + event("01VALIDCHUNKED0000000000") + "]}";
+    const std::string valid = R"({"destination":"U8e742f61d673b39c7fff3cecb7536ef0","events":[)" +
+                              event("01VALIDCHUNKED0000000000") + "]}";
     for (const std::string type : {"text/plain", "application/x-www-form-urlencoded", ""}) {
         const auto answer = musubid.post_webhook(valid, type);
         BOOST_TEST(test::status_of(answer) == 415, type);
@@ -585,7 +587,7 @@ BOOST_AUTO_TEST_CASE(sql_in_every_field_is_stored_verbatim_and_harms_no_table) {
     // A LINE user id that is no user id, in a signed event.
     const std::string odd_user = "U'); DROP TABLE webhook_events;--";
     const std::string odd_body =
-        R"({"destination":"Ux","events":[{"type":"unfollow","mode":"active","timestamp":1,)"
+        R"({"destination":"U8e742f61d673b39c7fff3cecb7536ef0","events":[{"type":"unfollow","mode":"active","timestamp":1,)"
         R"("source":{"type":"user","userId":")" +
         odd_user +
         R"("},"webhookEventId":"01ODDUSER000000000000000","deliveryContext":)"

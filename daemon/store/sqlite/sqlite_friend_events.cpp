@@ -1,5 +1,9 @@
 #include "daemon/store/sqlite/sqlite_friend_events.hpp"
 
+#include <sqlite3.h>
+
+#include "daemon/store/sqlite/outbox_rows.hpp"
+
 namespace musubi::store::sqlite {
 
 namespace {
@@ -150,6 +154,85 @@ SqliteFriendEvents::ensure_friend(const std::string& line_user_id, std::int64_t 
 tl::expected<void, StoreError> SqliteFriendEvents::mark_processed(const std::string& event_id) {
     std::lock_guard lock(m_mutex);
     return mark_processed_locked(event_id);
+}
+
+// --- Groups and unsend (issue 17)
+tl::expected<void, StoreError>
+SqliteFriendEvents::apply_chat_replies(const std::string& event_id,
+                                       const std::vector<NewMessage>& messages) {
+    std::lock_guard lock(m_mutex);
+    auto transaction = Transaction::begin(m_db);
+    if (!transaction) {
+        return tl::unexpected(transaction.error());
+    }
+    for (const auto& message : messages) {
+        if (auto inserted = insert_outbox_row(m_db, message, m_clock->now_ms()); !inserted) {
+            return tl::unexpected(inserted.error());
+        }
+    }
+    if (auto marked = mark_processed_locked(event_id); !marked) {
+        return tl::unexpected(marked.error());
+    }
+    return transaction->commit();
+}
+
+// The stored message events with this message id (a redelivery is the same event, so at most
+// one), found by the message id inside the body: webhook_events holds a week of bodies.
+constexpr const char* k_blank_bodies = R"SQL(
+UPDATE webhook_events SET body = json_set(body, '$.message.text', '')
+WHERE json_valid(body) AND json_extract(body, '$.type') = 'message'
+  AND json_extract(body, '$.message.id') = ?1
+  AND json_extract(body, '$.message.text') IS NOT NULL
+RETURNING event_id
+)SQL";
+
+tl::expected<std::int64_t, StoreError>
+SqliteFriendEvents::forget_message(const std::string& message_id,
+                                   const std::string& unsend_event_id) {
+    std::lock_guard lock(m_mutex);
+    auto transaction = Transaction::begin(m_db);
+    if (!transaction) {
+        return tl::unexpected(transaction.error());
+    }
+    std::vector<std::string> events;
+    {
+        auto blank = m_db.prepare(k_blank_bodies);
+        if (!blank) {
+            return tl::unexpected(blank.error());
+        }
+        blank->bind(1, message_id);
+        while (true) {
+            auto row = blank->step();
+            if (!row) {
+                return tl::unexpected(row.error());
+            }
+            if (!*row) {
+                break;
+            }
+            events.push_back(blank->column_text(0));
+        }
+    }
+    std::int64_t blanked = static_cast<std::int64_t>(events.size());
+    for (const auto& event_id : events) {
+        auto fact = m_db.prepare(
+            "UPDATE facts SET payload = json_set(payload, '$.text', '') WHERE natural_key = ?1 "
+            "AND json_valid(payload) AND json_extract(payload, '$.text') IS NOT NULL");
+        if (!fact) {
+            return tl::unexpected(fact.error());
+        }
+        fact->bind(1, "line:event:" + event_id);
+        if (auto done = fact->run(); !done) {
+            return tl::unexpected(done.error());
+        }
+        blanked += sqlite3_changes(m_db.handle());
+    }
+    if (auto marked = mark_processed_locked(unsend_event_id); !marked) {
+        return tl::unexpected(marked.error());
+    }
+    if (auto committed = transaction->commit(); !committed) {
+        return tl::unexpected(committed.error());
+    }
+    return blanked;
 }
 
 } // namespace musubi::store::sqlite

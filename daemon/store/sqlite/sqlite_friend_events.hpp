@@ -20,6 +20,11 @@ public:
     tl::expected<std::int64_t, StoreError> ensure_friend(const std::string& line_user_id,
                                                          std::int64_t at_ms) override;
     tl::expected<void, StoreError> mark_processed(const std::string& event_id) override;
+    tl::expected<void, StoreError>
+    apply_chat_replies(const std::string& event_id,
+                       const std::vector<NewMessage>& messages) override;
+    tl::expected<std::int64_t, StoreError>
+    forget_message(const std::string& message_id, const std::string& unsend_event_id) override;
 
 private:
     tl::expected<std::int64_t, StoreError> upsert_friend(const FriendEvent& event);

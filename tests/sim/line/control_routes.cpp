@@ -33,6 +33,9 @@ std::optional<Response> LineService::control(const Request& request) {
     std::vector<std::string> params;
     const auto& path = request.path;
     const auto& method = request.method;
+    if (auto answer = chat_control(request)) { // groups, rooms, any event (group_routes.cpp)
+        return answer;
+    }
     if (method == "GET" && path == "/ledger") {
         return Response::json(200, ledger_json(""));
     }
@@ -306,18 +309,27 @@ Response LineService::friend_event(const Request& request, const std::string& us
         }
         event["type"] = "accountLink";
         event["link"] = {{"result", result}, {"nonce", body.value("nonce", std::string())}};
+        replyable = result == "ok"; // webhook.yml: no replyToken when linking failed
+    } else if (kind == "unsend") {
+        // The friend took back a message they sent (webhook.yml UnsendEvent); no reply token.
+        if (!body.contains("messageId") || !body["messageId"].is_string()) {
+            return control_error(400, "messageId (string) must be specified");
+        }
+        event["type"] = "unsend";
+        event["unsend"] = {{"messageId", body["messageId"]}};
+        replyable = false;
     } else {
         if (is_new) {
             m_state.friends.erase(user_id);
         }
         return control_error(404, "unknown friend action '" + kind +
                                       "'; use follow, unfollow, text, postback, richmenuswitch, "
-                                      "account_link");
+                                      "account_link, unsend");
     }
     std::string reply_token;
     if (replyable) {
         reply_token = m_ids.token(32);
-        m_state.reply_tokens[reply_token] = IssuedToken{user_id, now, false};
+        m_state.reply_tokens[reply_token] = IssuedToken{user_id, now, false, {}};
         event["replyToken"] = reply_token;
     }
     m_state.webhook_events[id] = WebhookEvent{event, {}};
@@ -326,8 +338,9 @@ Response LineService::friend_event(const Request& request, const std::string& us
 
     json answer = {{"webhookEventId", id}, {"event", event}};
     if (body.value("send", true)) {
-        auto sent = send_events({id}, body.value("redelivery", false),
-                                body.value("bad_signature", false), body.value("duplicates", 0L));
+        auto sent =
+            send_events({id}, body.value("redelivery", false), body.value("bad_signature", false),
+                        body.value("duplicates", 0L), body.value("destination", std::string()));
         auto sent_body = json::parse(sent.body, nullptr, false);
         if (sent.status != 200) {
             return sent;
@@ -338,7 +351,8 @@ Response LineService::friend_event(const Request& request, const std::string& us
 }
 
 Response LineService::send_events(const std::vector<std::string>& ids, bool redelivery,
-                                  bool bad_signature, long duplicates) {
+                                  bool bad_signature, long duplicates,
+                                  const std::string& destination) {
     std::unique_lock lock(m_mutex);
     if (m_settings.webhook_url.empty()) {
         return control_error(409, "no webhook_url: set line.webhook_url in the scenario or "
@@ -354,7 +368,11 @@ Response LineService::send_events(const std::vector<std::string>& ids, bool rede
         event["deliveryContext"]["isRedelivery"] = redelivery;
         events.push_back(event);
     }
-    auto body = json{{"destination", m_settings.bot_user_id}, {"events", events}}.dump();
+    // `destination`: a body meant for another bot (a test of musubi's destination check).
+    auto body = json{
+        {"destination", destination.empty() ? m_settings.bot_user_id : destination},
+        {"events",
+         events}}.dump();
     auto signature =
         sign_body(bad_signature ? "not-the-channel-secret" : m_settings.channel_secret, body);
     auto url = m_settings.webhook_url;
@@ -462,6 +480,7 @@ json LineService::ledger_json(const std::string& user_id) {
             {"default_rich_menu",
              m_state.default_rich_menu.empty() ? json() : json(m_state.default_rich_menu)},
             {"aliases", m_state.aliases},
+            {"chats", chats_json()},
             {"pending_bulk_operations", m_state.bulk_operations.size()}};
 }
 

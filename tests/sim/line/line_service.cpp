@@ -46,6 +46,10 @@ std::vector<Route> make_routes() {
         {"POST", "/v2/bot/richmenu/{}/content", "image_upload", &S::upload_image, false, false,
          true},
         {"GET", "/v2/bot/richmenu/{}/content", "", &S::download_image, false, false, true},
+        // group_routes.cpp
+        {"GET", "/v2/bot/info", "", &S::bot_info, false, false},
+        {"POST", "/v2/bot/group/{}/leave", "", &S::leave_group, false, false},
+        {"POST", "/v2/bot/room/{}/leave", "", &S::leave_room, false, false},
     };
 }
 

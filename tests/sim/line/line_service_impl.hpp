@@ -95,6 +95,11 @@ public:
     Response list_aliases(const Request& request, Call& call);
     Response delete_alias(const Request& request, Call& call);
 
+    // --- group_routes.cpp: bot info, leaving groups and rooms
+    Response bot_info(const Request& request, Call& call);
+    Response leave_group(const Request& request, Call& call);
+    Response leave_room(const Request& request, Call& call);
+
 private:
     // --- line_service.cpp
     std::optional<Response> authenticate(const Request& request);
@@ -121,7 +126,7 @@ private:
     Response friend_event(const Request& request, const std::string& user_id,
                           const std::string& kind);
     Response send_events(const std::vector<std::string>& ids, bool redelivery, bool bad_signature,
-                         long duplicates);
+                         long duplicates, const std::string& destination = {});
     nlohmann::json ledger_json(const std::string& user_id);
     nlohmann::json friend_json(const Friend& user) const;
     Response create_friend(const Request& request);
@@ -129,6 +134,20 @@ private:
     Response set_quota(const Request& request);
     Response set_rate_limits(const Request& request);
     void reset();
+
+    // --- group_routes.cpp: groups and rooms with friends in them, any webhook event
+    std::optional<Response> chat_control(const Request& request);
+    Response leave_chat(const Call& call, const std::string& type);
+    // Under m_mutex: a reply whose token was issued in a chat goes into that chat.
+    Response reply_into_chat(const std::string& chat_id, const nlohmann::json& messages,
+                             const Call& call, const std::vector<std::string>& hashes);
+    // Under m_mutex: a push addressed to a group or room id; nullopt when `to` is no chat.
+    std::optional<Response> push_into_chat(const std::string& to, const Call& call,
+                                           const std::vector<std::string>& hashes);
+    nlohmann::json chats_json() const; // under m_mutex
+    // Completes `event` (id, time, delivery context, mode, reply token when `replyable`),
+    // stores it and, unless body.send is false, sends it; answers as the friend actions do.
+    Response emit_event(nlohmann::json event, const nlohmann::json& body, bool replyable);
 
     Clock& m_clock;
     LineSettings m_settings;

@@ -51,6 +51,7 @@ struct IssuedToken {
     std::string user_id;
     std::int64_t issued_ms = 0;
     bool used = false;
+    std::string chat_id; // a reply token issued in a group or room: replies go there
 };
 
 struct RichMenu {
@@ -77,6 +78,16 @@ struct WebhookEvent {
     std::vector<WebhookAttempt> attempts;
 };
 
+// --- A group chat or multi-person chat (room) the account was in (group_routes.cpp).
+struct Chat {
+    std::string id;   // C… (group) or R… (room)
+    std::string type; // group | room
+    std::set<std::string> members;
+    bool bot_member = true;
+    long leave_calls = 0;             // the bot left by POST /v2/bot/{group|room}/{id}/leave
+    std::vector<Delivery> deliveries; // replies (and, wrongly, pushes) into the chat
+};
+
 struct LineState {
     std::map<std::string, Friend> friends;
     std::map<std::string, AcceptedKey> retry_keys;
@@ -98,6 +109,9 @@ struct LineState {
     long next_seq{0};
     long quota_usage{0};
     std::string quota_month; // yyyy-MM (JST) the usage belongs to
+    // --- Groups and rooms, bot info (group_routes.cpp)
+    std::map<std::string, Chat> chats;
+    bool bot_info_down = false; // GET /v2/bot/info answers 500 while set
 };
 
 } // namespace musubi::sim::line

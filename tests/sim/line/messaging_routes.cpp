@@ -57,6 +57,9 @@ Response LineService::push(const Request&, Call& call) {
     if (auto repeat = repeated_key(call)) {
         return *repeat;
     }
+    if (auto into_chat = push_into_chat(user_id, call, hashes)) { // a group or room id
+        return *into_chat;
+    }
     auto user = m_state.friends.find(user_id);
     bool deliverable = user != m_state.friends.end() && !user->second.blocked;
     if (deliverable) {
@@ -157,6 +160,9 @@ Response LineService::reply(const Request&, Call& call) {
         return line_error(400, "Invalid reply token");
     }
     issued->second.used = true;
+    if (!issued->second.chat_id.empty()) { // issued in a group or room: the reply goes there
+        return reply_into_chat(issued->second.chat_id, call.body["messages"], call, hashes);
+    }
     call.user_ids = {issued->second.user_id};
     auto user = m_state.friends.find(issued->second.user_id);
     bool deliverable = user != m_state.friends.end() && !user->second.blocked;
@@ -246,7 +252,7 @@ Response LineService::link_token(const Request&, Call& call) {
         return line_error(404, "Not found");
     }
     auto token = m_ids.token(32);
-    m_state.link_tokens[token] = IssuedToken{user_id, now_ms(), false};
+    m_state.link_tokens[token] = IssuedToken{user_id, now_ms(), false, {}};
     return Response::json(200, {{"linkToken", token}});
 }
 

@@ -335,7 +335,9 @@ Response LineService::update_alias(const Request&, Call& call) {
     std::lock_guard lock(m_mutex);
     auto alias = m_state.aliases.find(call.params[0]);
     if (alias == m_state.aliases.end()) {
-        return line_error(404, "Not found");
+        // messaging-api.yml lists only 200 and 400 for updateRichMenuAlias: an alias that does
+        // not exist is a bad request, not a 404 (GET .../alias/{id} answers 404 for it).
+        return line_error(400, "richmenu alias not found");
     }
     auto menu = m_state.rich_menus.find(menu_id);
     if (menu == m_state.rich_menus.end()) {

@@ -153,4 +153,20 @@ BOOST_AUTO_TEST_CASE(the_reason_says_how_a_reply_row_went_out) {
             .reason == "pushed (the reply token was no longer valid)");
 }
 
+// --- A reply into a group chat (issue 17): by its token only, never pushed.
+BOOST_AUTO_TEST_CASE(a_group_reply_goes_while_its_token_lives_and_then_expires_unpushed) {
+    auto message = row();
+    message.kind = "reply";
+    message.friend_id.reset();
+    message.line_user_id.clear();
+    message.reply_token = "rt-group";
+    message.reply_until = k_now + 30'000;
+    BOOST_TEST(!precheck(message, k_now, 23h).has_value());
+    const auto late = precheck(message, k_now + 30'000, 23h);
+    BOOST_REQUIRE(late.has_value());
+    BOOST_TEST((late->disposition == Disposition::expired));
+    BOOST_TEST(late->reason == "a reply into a group chat goes only by its reply token, and the "
+                               "token has expired; nothing is pushed into a group");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

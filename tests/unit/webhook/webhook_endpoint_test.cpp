@@ -355,4 +355,30 @@ BOOST_AUTO_TEST_CASE(a_reloaded_secret_applies_to_the_next_request) {
         200);
 }
 
+// --- The destination check (issue 17)
+BOOST_AUTO_TEST_CASE(a_body_for_another_bot_is_403_logged_and_not_stored) {
+    CapturedLog captured;
+    Fixture f;
+    // Until the bot's user ID is known the check is off.
+    BOOST_TEST(f.post(json{{"destination", "U11111111111111111111111111111111"},
+                           {"events", {text_event("01A", 1000)}}}
+                          .dump())
+                   .status == 200);
+    f.endpoint->set_bot_user_id("U8e742f61d673b39c7fff3cecb7536ef0");
+    const auto other = f.post(json{{"destination", "U11111111111111111111111111111111"},
+                                   {"events", {text_event("01B", 1000, "電話 0901234")}}}
+                                  .dump());
+    BOOST_TEST(other.status == 403);
+    BOOST_TEST(other.body == R"({"message":"the body's destination is not this channel's bot"})");
+    const auto none = f.post(json{{"events", {text_event("01C", 1000)}}}.dump());
+    BOOST_TEST(none.status == 403);
+    BOOST_TEST(f.post(body_of({text_event("01D", 1000)})).status == 200);
+    BOOST_TEST(f.stored_ids() == (std::vector<std::string>{"01A", "01D"}));
+    BOOST_TEST(f.endpoint->counts().destinations_refused == 2);
+    const auto lines = captured.lines.str();
+    BOOST_TEST(lines.find("event=webhook.destination_refused") != std::string::npos);
+    BOOST_TEST(lines.find("destination=U11111111111111111111111111111111") != std::string::npos);
+    BOOST_TEST(lines.find("0901234") == std::string::npos); // no contents in the log
+}
+
 BOOST_AUTO_TEST_SUITE_END()

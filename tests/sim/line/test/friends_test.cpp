@@ -85,7 +85,9 @@ BOOST_AUTO_TEST_CASE(account_link_without_a_token_takes_the_given_result) {
     auto sim = unreachable_webhook();
     auto event = act(sim, k_user, "account_link", {{"nonce", "n"}, {"result", "failed"}})["event"];
     BOOST_TEST(event["link"] == json({{"result", "failed"}, {"nonce", "n"}}));
-    BOOST_TEST(event.contains("replyToken"));
+    BOOST_TEST(!event.contains("replyToken")); // webhook.yml: none when linking failed
+    auto ok = act(sim, k_user, "account_link", {{"nonce", "m"}, {"result", "ok"}})["event"];
+    BOOST_TEST(ok.contains("replyToken"));
 }
 
 BOOST_AUTO_TEST_CASE(bad_friend_actions_are_refused) {

@@ -307,4 +307,18 @@ BOOST_AUTO_TEST_CASE(webhook_without_a_url_is_a_clear_error) {
         json::parse(response.body)["message"].get<std::string>().starts_with("no webhook_url"));
 }
 
+// --- Another destination, for musubi's destination check (issue 17)
+BOOST_AUTO_TEST_CASE(a_body_can_name_another_bot_as_its_destination) {
+    Receiver receiver;
+    SimProcess sim(scenario(receiver.url()));
+    sim.request("POST", std::string("/_sim/line/friends/") + k_user + "/text",
+                json{{"text", "x"}, {"destination", "U00000000000000000000000000000000"}}.dump());
+    sim.request("POST", std::string("/_sim/line/friends/") + k_user + "/text",
+                json{{"text", "y"}}.dump());
+    auto got = receiver.received();
+    BOOST_REQUIRE(got.size() == 2u);
+    BOOST_TEST(json::parse(got[0].body)["destination"] == "U00000000000000000000000000000000");
+    BOOST_TEST(json::parse(got[1].body)["destination"] == "U8e742f61d673b39c7fff3cecb7536ef0");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
