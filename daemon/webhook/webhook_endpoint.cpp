@@ -110,6 +110,7 @@ WebhookEndpoint::WebhookEndpoint(store::WebhookInbox& inbox, EndpointOptions opt
     : m_inbox(inbox)
     , m_options(std::move(options))
     , m_secret(std::make_shared<const std::string>(m_options.channel_secret))
+    , m_forward(std::make_shared<const std::vector<ForwardFilter>>(m_options.forward))
     , m_refusals(m_options.refusal_log_interval) {
     m_options.channel_secret.clear(); // kept in m_secret only
 }
@@ -127,6 +128,10 @@ void WebhookEndpoint::on_received(std::function<void()> callback) {
 
 void WebhookEndpoint::set_channel_secret(const std::string& secret) {
     m_secret.store(std::make_shared<const std::string>(secret));
+}
+
+void WebhookEndpoint::set_forward(std::vector<ForwardFilter> targets) {
+    m_forward.store(std::make_shared<const std::vector<ForwardFilter>>(std::move(targets)));
 }
 
 void WebhookEndpoint::flush_log() {
@@ -183,18 +188,26 @@ void WebhookEndpoint::handle(Poco::Net::HTTPServerRequest& request,
                    http::message_json(events.error()));
         return;
     }
-    store_events(request, response, *events);
+    // webhook.forward: the body as it came, with LINE's own signature, for the targets whose
+    // filter one of its events passes.
+    std::optional<store::ForwardBody> forward;
+    if (const auto targets = m_forward.load(); !targets->empty()) {
+        forward = store::ForwardBody{*body, signature, request.getContentType(),
+                                     forward_copies(*targets, *events)};
+    }
+    store_events(request, response, *events, std::move(forward));
 }
 
 void WebhookEndpoint::store_events(Poco::Net::HTTPServerRequest& request,
                                    Poco::Net::HTTPServerResponse& response,
-                                   const std::vector<store::InboundEvent>& events) {
+                                   const std::vector<store::InboundEvent>& events,
+                                   std::optional<store::ForwardBody> forward) {
     if (events.empty()) {
         ++m_bodies_accepted;
         http::send(request, response, HTTPResponse::HTTP_OK, "{}");
         return;
     }
-    auto stored = m_inbox.receive(events);
+    auto stored = m_inbox.receive(events, std::move(forward));
     if (!stored) {
         ++m_store_failures;
         m_logger.error("webhook.store_failed",
