@@ -29,7 +29,7 @@ export MUSUBI_LINE_CHANNEL_ACCESS_TOKEN=token-from-environment-5678
 "$MUSUBID" --config "$config" >"$work/log" 2>&1 &
 pid=$!
 wait_for "event=ready"
-grep -q "event=store.opened path=$work/state/musubi.db schema_version=5 migrated_from=0" "$work/log" ||
+grep -q "event=store.opened path=$work/state/musubi.db schema_version=6 migrated_from=0" "$work/log" ||
   fail "store not opened and migrated"
 [ "$(sqlite3 "$work/state/musubi.db" 'PRAGMA journal_mode')" = wal ] || fail "not in WAL mode"
 
@@ -86,7 +86,7 @@ set +e
 code=$?
 set -e
 [ "$code" -eq 1 ] || fail "a newer database should stop musubid with exit 1, got $code"
-grep -q "was written by a newer musubi (schema version 99; this musubi knows up to 5); nothing was changed" "$work/log" ||
+grep -q "was written by a newer musubi (schema version 99; this musubi knows up to 6); nothing was changed" "$work/log" ||
   fail "no clear refusal of the newer database"
 [ "$(sha256sum "$work/state/musubi.db")" = "$before" ] || fail "the newer database was changed"
 
