@@ -191,7 +191,7 @@ struct ForwardListType {
             return true;
         }
         bool ok = list.read(node, out, context);
-        if (!ok || !node.IsSequence()) {
+        if (!node.IsSequence()) {
             return ok;
         }
         for (std::size_t i = 0; i < out.size(); ++i) {

@@ -78,6 +78,9 @@ BOOST_AUTO_TEST_CASE(a_bad_url_an_unknown_event_type_and_a_repeated_url_are_erro
                   "      events: [mesage]\n"
                   "    - url: https://a.example/cb\n");
     const auto errors = loaded.errors();
+    for (const auto& error : errors) {
+        BOOST_TEST_MESSAGE(error.to_string());
+    }
     BOOST_REQUIRE(errors.size() == 3U);
     BOOST_TEST(errors[0].to_string() ==
                loaded.file() +
