@@ -209,10 +209,11 @@ struct Daemon {
         }
         return answer.at("raw_body").get<std::string>();
     }
-    std::string metrics() const {
+    std::string metrics() const { return admin_get("/metrics"); }
+    std::string admin_get(const std::string& path) const {
         Poco::Net::HTTPClientSession session("127.0.0.1",
                                              static_cast<Poco::UInt16>(musubid.admin_port()));
-        Poco::Net::HTTPRequest request("GET", "/metrics", Poco::Net::HTTPMessage::HTTP_1_1);
+        Poco::Net::HTTPRequest request("GET", path, Poco::Net::HTTPMessage::HTTP_1_1);
         request.set("Authorization", "Bearer " + config.admin_token);
         session.sendRequest(request);
         Poco::Net::HTTPResponse response;
@@ -300,6 +301,17 @@ BOOST_AUTO_TEST_CASE(every_body_as_line_sent_it_with_the_event_filter) {
                             "\"} " + std::to_string(for_chat.size())) != std::string::npos);
     BOOST_TEST(metrics.find("musubi_webhook_forward_queue{target=\"" + all.url() + "\"} 0") !=
                std::string::npos);
+    // The status page's line per tool, and the same numbers in /status.json.
+    const auto status = json::parse(daemon.admin_get("/status.json"));
+    BOOST_REQUIRE(status.contains("forward"));
+    BOOST_TEST(status["forward"][0]["target"] == all.url());
+    BOOST_TEST(status["forward"][0]["forwarded"] == sent.size());
+    BOOST_TEST(status["forward"][1]["forwarded"] == for_chat.size());
+    BOOST_TEST(status["forward"][1]["queued"] == 0);
+    const auto page = daemon.admin_get("/");
+    BOOST_TEST(page.find("Webhook の転送") != std::string::npos);
+    BOOST_TEST(page.find("data-metric=\"forward.forwarded\" data-key=\"" + all.url() + "\">" +
+                         std::to_string(sent.size())) != std::string::npos);
     BOOST_TEST(daemon.musubid.stop() == 0);
 }
 
