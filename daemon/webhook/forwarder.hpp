@@ -8,7 +8,9 @@
 //   - the body is the exact bytes LINE sent, POSTed with LINE's `x-line-signature` and the
 //     original Content-Type, so the tool verifies it with the channel secret as before;
 //   - per target, bodies go in the order musubi received them: the oldest waits for its
-//     delivery before the next is sent (a target that is down holds only its own queue);
+//     delivery before the next is sent. A target that is down holds only its own queue; one
+//     that takes connections and never answers costs the others up to 10 s per try of it (one
+//     thread serves all targets, in turn);
 //   - delivered means any 2xx. Anything else (another status, no answer within 10 s) is tried
 //     again after a jittered exponential backoff (1 s, 2 s, … up to webhook.forward_retry_max),
 //     on musubi's clock, until webhook.forward_give_up_after since the body arrived; then it is
