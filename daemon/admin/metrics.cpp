@@ -63,6 +63,45 @@ private:
     std::string m_text;
 };
 
+// webhook.forward: one series per target. The label is a URL (without its query), so it is
+// escaped as Prometheus' text format asks.
+std::string forward_metrics(const std::vector<webhook::ForwardTargetStats>& targets) {
+    if (targets.empty()) {
+        return {};
+    }
+    const auto label = [](const std::string& url) {
+        std::string escaped;
+        for (const char c : url) {
+            if (c == '\\' || c == '"') {
+                escaped += '\\';
+            }
+            escaped += c == '\n' ? ' ' : c;
+        }
+        return "{target=\"" + escaped + "\"}";
+    };
+    std::string text;
+    const auto family = [&](const std::string& name, const char* type, const char* help,
+                            auto value) {
+        text += "# HELP " + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
+        for (const auto& target : targets) {
+            text += name + label(target.target) + " " + std::to_string(value(target)) + "\n";
+        }
+    };
+    family("musubi_webhook_forwarded_total", "counter",
+           "Webhook bodies another tool on the channel answered 2xx to, since start.",
+           [](const auto& t) { return t.forwarded; });
+    family("musubi_webhook_forward_given_up_total", "counter",
+           "Webhook bodies dropped undelivered after webhook.forward_give_up_after, since start.",
+           [](const auto& t) { return t.given_up; });
+    family("musubi_webhook_forward_retrying", "gauge",
+           "Queued webhook bodies that failed at least once and wait for the next try.",
+           [](const auto& t) { return t.retrying; });
+    family("musubi_webhook_forward_queue", "gauge",
+           "Webhook bodies waiting to be passed on to the tool (queue depth).",
+           [](const auto& t) { return t.queued; });
+    return text;
+}
+
 } // namespace
 
 StoreWritable store_writable_now() {
@@ -137,7 +176,7 @@ std::string render_metrics(const MetricsSnapshot& s) {
     out.family("musubi_store_refused_writes_total", "counter",
                "Writes the store refused since start (all workers).");
     out.sample("musubi_store_refused_writes_total", s.store.refused_writes);
-    return out.text();
+    return out.text() + forward_metrics(s.forward);
 }
 
 } // namespace musubi::admin

@@ -23,8 +23,10 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "daemon/dispatch/send_latency.hpp"
+#include "daemon/webhook/forward_stats.hpp"
 
 namespace musubi::admin {
 
@@ -48,10 +50,11 @@ struct MetricsSnapshot {
     bool rakuten_paused = false;
     std::optional<int> license_days_left;
     dispatch::SendLatency send_latency;
-    std::map<std::string, double> poll_lag_seconds; // connector → seconds; running pollers only
-    std::optional<std::int64_t> quota_used;         // nullopt: LINE not asked successfully yet
-    std::optional<std::int64_t> quota_limit;        // nullopt: no monthly limit (or unknown)
-    StoreWritable store = store_writable_now();     // read when the snapshot is made
+    std::map<std::string, double> poll_lag_seconds;   // connector → seconds; running pollers only
+    std::optional<std::int64_t> quota_used;           // nullopt: LINE not asked successfully yet
+    std::optional<std::int64_t> quota_limit;          // nullopt: no monthly limit (or unknown)
+    StoreWritable store = store_writable_now();       // read when the snapshot is made
+    std::vector<webhook::ForwardTargetStats> forward; // webhook.forward, per target
 };
 
 std::string render_metrics(const MetricsSnapshot& snapshot);

@@ -131,6 +131,18 @@ std::string render_status_json(const StatusSnapshot& snapshot) {
                                                              : json(nullptr)},
                                  {"near_cap", note.near_cap}};
     }
+    if (!snapshot.forward.empty()) { // webhook.forward
+        json forward = json::array();
+        for (const auto& target : snapshot.forward) {
+            forward.push_back({{"target", target.target},
+                               {"forwarded", target.forwarded},
+                               {"given_up", target.given_up},
+                               {"queued", target.queued},
+                               {"retrying", target.retrying},
+                               {"last_error", target.last_error}});
+        }
+        body["forward"] = forward;
+    }
     if (!snapshot.report_error.empty()) {
         body["error"] = snapshot.report_error;
     }

@@ -526,6 +526,33 @@ std::string review_export_section(const store::StatusData& report) {
     return html + "</section>";
 }
 
+// webhook.forward: a line per other tool on the channel (only when some are configured).
+std::string forward_section(const StatusSnapshot& snapshot) {
+    if (snapshot.forward.empty()) {
+        return {};
+    }
+    std::string html = "<section id=\"forward\"><h2>Webhook の転送（同じチャネルの他のツール）"
+                       "</h2><ul>";
+    for (const auto& target : snapshot.forward) {
+        html += "<li><code>" + html_escape(target.target) + "</code>: 転送済み " +
+                metric("forward.forwarded", target.forwarded, target.target) + " 件・待ち " +
+                metric("forward.queued", target.queued, target.target) + " 件";
+        if (target.given_up > 0) {
+            html += "・届けられずにあきらめた本文 " +
+                    metric("forward.given_up", target.given_up, target.target) + " 件";
+        }
+        if (target.retrying > 0) {
+            html += "<br><span class=\"warn\">相手が受け取らないため再送を続けています（" +
+                    html_escape(target.last_error.empty() ? std::string("応答なし")
+                                                          : target.last_error) +
+                    "）。相手のツールが動いているか確かめてください。1日届かない本文は"
+                    "あきらめます（webhook.forward_give_up_after）。</span>";
+        }
+        html += "</li>";
+    }
+    return html + "</ul></section>";
+}
+
 constexpr std::string_view k_style = R"CSS(
 :root{color-scheme:light;--ink:#1f2328;--muted:#656d76;--line:#d0d7de;--bg:#f6f8fa;--green:#06c755;--red:#e5484d}
 *{box-sizing:border-box}
@@ -667,6 +694,7 @@ std::string render_status_page(const StatusSnapshot& snapshot) {
     html += segments_section(snapshot);
     html += license_section(snapshot);
     html += review_export_section(snapshot.report);
+    html += forward_section(snapshot); // webhook.forward
     html +=
         "</main><footer>読み取り専用のページです。数値は /status.json でも取得できます。</footer>"
         "</body></html>\n";

@@ -15,8 +15,10 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "daemon/store/status_report.hpp"
+#include "daemon/webhook/forward_stats.hpp"
 
 namespace musubi::admin {
 
@@ -31,6 +33,7 @@ struct StatusSnapshot {
     std::int64_t generated_at_ms = 0;
     std::string shop_name;
     std::string version;
+    std::vector<webhook::ForwardTargetStats> forward; // webhook.forward; empty: none configured
 };
 
 // What the daemon serves: the store's report (a failure to read it becomes report_error,

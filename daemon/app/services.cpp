@@ -56,6 +56,7 @@ Services::Services(const config::Config& config, std::shared_ptr<const clock::Cl
                    [this](const friends::ChatJoin& join) { chat_joined(join); },
                    [this] { m_dispatcher.wake(); }})
     , m_webhook(config, store.webhook_inbox())
+    , m_forwarder(store.forward_queue(), m_clock)
     , m_poller(store, "rakuten", [this] { m_engine.wake(); })
     , m_fetcher(store)
     , m_reviews(store.reviews(), "reviews", [this] { m_engine.wake(); })
@@ -65,7 +66,10 @@ Services::Services(const config::Config& config, std::shared_ptr<const clock::Cl
     , m_admin(
           config.admin, [this] { return metrics(); }, [this] { return status(); }) {
     m_shop_name = config.shop.name;
-    m_webhook.endpoint().on_received([this] { m_events.wake(); });
+    m_webhook.endpoint().on_received([this] {
+        m_events.wake();
+        m_forwarder.wake();
+    });
     add_routes();
 }
 
@@ -194,6 +198,7 @@ admin::MetricsSnapshot Services::metrics() {
             s.poll_lag_seconds[connector] = lag;
         }
     }
+    s.forward = m_forwarder.stats(); // webhook.forward
     if (const auto quota = m_quota.latest()) {
         s.quota_used = quota->used;
         s.quota_limit = quota->limit;
@@ -235,8 +240,10 @@ admin::StatusSnapshot Services::status() {
     if (auto sizes = m_store.segments().sizes()) {
         segment_sizes = std::move(*sizes);
     }
-    return admin::read_status(m_store.status_report(), m_clock->now_ms(), m_shop_name,
-                              m_license.days_left(), segment_sizes);
+    auto snapshot = admin::read_status(m_store.status_report(), m_clock->now_ms(), m_shop_name,
+                                       m_license.days_left(), segment_sizes);
+    snapshot.forward = m_forwarder.stats(); // webhook.forward
+    return snapshot;
 }
 
 std::optional<std::string> Services::display_name(const std::string& line_user_id) {
@@ -271,6 +278,7 @@ tl::expected<void, std::string> Services::start(const config::Config& config) {
     if (auto listening = m_admin.start(); !listening) {
         return tl::unexpected(listening.error());
     }
+    m_forwarder.start(webhook::forwarder_settings(config));
     m_dispatcher.start(dispatch);
     m_quota.start(dispatch);
     m_retention.start(config.retention);
@@ -304,6 +312,7 @@ tl::expected<void, std::string> Services::reload(config::Config& config) {
     m_campaigns.reload(options->config, options->templates);
     m_engine.reload(std::move(*options));
     m_webhook.reload(config);
+    m_forwarder.reload(webhook::forwarder_settings(config));
     const auto dispatch = dispatch::dispatcher_options(config);
     m_dispatcher.reload(dispatch);
     m_quota.start(dispatch);
@@ -322,6 +331,7 @@ void Services::stop() {
     }
     m_admin.stop();
     m_webhook.stop();
+    m_forwarder.stop();
     m_fetcher.stop();
     m_poller.stop();
     m_reviews.stop();

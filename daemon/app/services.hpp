@@ -40,6 +40,7 @@
 #include "daemon/segments/segment_worker.hpp"
 #include "daemon/store/store.hpp"
 #include "daemon/templates/template_set.hpp"
+#include "daemon/webhook/forwarder.hpp"
 #include "daemon/webhook/webhook_server.hpp"
 
 namespace musubi::app {
@@ -111,6 +112,7 @@ private:
     std::unique_ptr<richmenus::Reconciler> m_richmenus; // made at start (needs the LINE client)
     friends::EventProcessor m_events;
     webhook::WebhookServer m_webhook;
+    webhook::Forwarder m_forwarder; // webhook.forward: other tools on the channel
     rakuten_poller::OrderPoller m_poller;
     rakuten_poller::OrderFetcher m_fetcher;
     reviews::ReviewDrop m_reviews;

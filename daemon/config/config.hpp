@@ -77,10 +77,21 @@ struct LineConfig {
     GroupPolicy groups = GroupPolicy::stay; // line.groups
 };
 
+// Another tool on the same LINE channel (webhook.forward): verified bodies are passed on to it
+// unchanged (daemon/webhook/forwarder.hpp).
+struct ForwardTarget {
+    std::string url;                 // as written (path and query kept)
+    std::vector<std::string> events; // event types it takes; empty: every type
+};
+
 struct WebhookConfig {
     ListenAddress listen;
     std::string path;
     std::int64_t max_body_bytes = 0;
+    // webhook.forward
+    std::vector<ForwardTarget> forward;
+    Duration forward_give_up_after{}; // a body not delivered by then is dropped (logged)
+    Duration forward_retry_max{};     // backoff ceiling between attempts
 };
 
 struct AdminConfig {

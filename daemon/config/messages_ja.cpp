@@ -196,6 +196,9 @@ const std::vector<Shape>& message_shapes() {
         s.push_back(
             shape(R"re('(.+)' is an empty window \(it starts and ends at the same time\))re",
                   "'{1}' は始まりと終わりが同じ時刻なので、送れる時間がありません"));
+        // webhook.forward (schema.cpp)
+        s.push_back(shape(R"re(the URL '(.+)' is in webhook\.forward twice)re",
+                          "URL '{1}' が webhook.forward に2回書かれています"));
         s.push_back(shape(R"re('(.+)' is not an http\(s\) URL)re",
                           "'{1}' は http:// か https:// で始まる URL ではありません"));
         s.push_back(shape(R"re('(.+)' is not host:port with a port from 0 to 65535)re",
@@ -403,6 +406,14 @@ const std::vector<Shape>& hint_shapes() {
             R"re(write a URL starting with https:// \(or http:// for the simulator\), e\.g\. https://api\.line\.me)re",
             "https:// で始まる URL を書いてください（シミュレーターでは http://）。例: "
             "https://api.line.me"));
+        // webhook.forward (schema.cpp)
+        s.push_back(shape(
+            R"re(write the other tool's webhook URL as set in the LINE Developers console before, e\.g\. https://other-tool\.example/callback)re",
+            "もう一つのツールの Webhook URL（これまで LINE Developers コンソールに設定していた"
+            "もの）を書いてください（例: https://other-tool.example/callback）"));
+        s.push_back(
+            shape(R"re(write each URL once; list all its event types under one 'events:')re",
+                  "URL は1回だけ書き、イベントの種類はまとめて1つの 'events:' に並べてください"));
         s.push_back(shape(
             R"re(write a file path, e\.g\. /var/lib/musubi/musubi\.db \(a relative path is taken from the folder of this file\))re",
             "ファイルのパスを書いてください（例: /var/lib/musubi/musubi.db。相対パスはこの"

@@ -2,6 +2,9 @@
 
 #include <memory>
 
+#include <Poco/Exception.h>
+#include <Poco/URI.h>
+
 namespace musubi::config {
 
 namespace {
@@ -122,6 +125,99 @@ Section<LineConfig> line_section() {
     return section;
 }
 
+// --- webhook.forward: other tools on the same channel -------------------------------------
+
+// The event types of LINE's webhook.yml (the `Event` discriminator), for a target's filter.
+EnumType<std::string> forward_event_type() {
+    EnumType<std::string> type;
+    for (const char* name :
+         {"message", "unsend", "follow", "unfollow", "join", "leave", "memberJoined", "memberLeft",
+          "postback", "videoPlayComplete", "beacon", "accountLink", "membership", "module",
+          "activated", "deactivated", "botSuspended", "botResumed", "delivery"}) {
+        type.values.emplace_back(name, name);
+    }
+    return type;
+}
+
+// The other tool's full webhook URL, kept exactly as written (its path and query are where
+// that tool expects LINE's calls).
+struct ForwardUrlType {
+    using value_type = std::string;
+    std::string type_name() const { return "URL"; }
+    bool read(const YAML::Node& node, std::string& out, const ReadContext& context) const {
+        const std::string hint = "write the other tool's webhook URL as set in the LINE "
+                                 "Developers console before, e.g. "
+                                 "https://other-tool.example/callback";
+        if (!expect_scalar(node, context, "a URL", hint)) {
+            return false;
+        }
+        const std::string& text = node.Scalar();
+        bool ok = false;
+        try {
+            const Poco::URI uri(text);
+            ok = (uri.getScheme() == "https" || uri.getScheme() == "http") &&
+                 !uri.getHost().empty() && uri.getUserInfo().empty() && uri.getFragment().empty() &&
+                 text.find_first_of(" \t") == std::string::npos;
+        } catch (const Poco::Exception&) {
+            ok = false;
+        }
+        if (!ok) {
+            context.error(node, "'" + text + "' is not an http(s) URL", hint);
+            return false;
+        }
+        out = text;
+        return true;
+    }
+    void dump(const std::string& value, YAML::Emitter& out) const { out << value; }
+};
+
+Section<ForwardTarget> forward_target_section() {
+    Section<ForwardTarget> section("webhook.forward");
+    section
+        .key("url", &ForwardTarget::url, ForwardUrlType{}, Required{},
+             "where the other tool takes LINE's webhooks (http:// only for tests)")
+        .key("events", &ForwardTarget::events,
+             ListType<EnumType<std::string>>{forward_event_type()}, Default{"[]"},
+             "only bodies with at least one event of these types go there (empty: all)");
+    return section;
+}
+
+// The list of targets; one URL may appear once (its queue is kept by URL).
+struct ForwardListType {
+    using value_type = std::vector<ForwardTarget>;
+    static constexpr bool is_block = true;
+    ListType<SectionType<ForwardTarget>> list{SectionType<ForwardTarget>{
+        std::make_shared<const Section<ForwardTarget>>(forward_target_section())}};
+
+    std::string type_name() const { return list.type_name(); }
+    bool read(const YAML::Node& node, value_type& out, const ReadContext& context) const {
+        if (node.IsNull()) {
+            out.clear();
+            return true;
+        }
+        bool ok = list.read(node, out, context);
+        if (!node.IsSequence()) {
+            return ok;
+        }
+        for (std::size_t i = 0; i < out.size(); ++i) {
+            for (std::size_t j = 0; j < i; ++j) {
+                if (!out[i].url.empty() && out[i].url == out[j].url) {
+                    const YAML::Node item = node[i];
+                    const YAML::Node at = item.IsMap() && item["url"] ? item["url"] : item;
+                    context.error(at, "the URL '" + out[i].url + "' is in webhook.forward twice",
+                                  "write each URL once; list all its event types under one "
+                                  "'events:'");
+                    ok = false;
+                }
+            }
+        }
+        return ok;
+    }
+    void dump(const value_type& value, YAML::Emitter& out) const { list.dump(value, out); }
+};
+
+// ------------------------------------------------------------------------------------------
+
 Section<WebhookConfig> webhook_section() {
     Section<WebhookConfig> section("webhook");
     section
@@ -130,7 +226,17 @@ Section<WebhookConfig> webhook_section() {
         .key("path", &WebhookConfig::path, StringType{}, Default{"/webhook"},
              "the webhook URL's path, as set in the LINE Developers console")
         .key("max_body_bytes", &WebhookConfig::max_body_bytes, IntType{1024, 16 << 20},
-             Default{"1048576"}, "larger webhook bodies are refused");
+             Default{"1048576"}, "larger webhook bodies are refused")
+        // webhook.forward (daemon/webhook/forwarder.hpp)
+        .key("forward", &WebhookConfig::forward, ForwardListType{}, Default{"[]"},
+             "other tools on the same LINE channel: each verified body is passed on to them "
+             "unchanged, with LINE's signature ({url, events: [message, postback]})")
+        .key("forward_give_up_after", &WebhookConfig::forward_give_up_after,
+             DurationType{std::chrono::minutes(1)}, Default{"1d"},
+             "a body a tool has not taken by then is dropped, with a log line")
+        .key("forward_retry_max", &WebhookConfig::forward_retry_max,
+             DurationType{std::chrono::seconds(1)}, Default{"10m"},
+             "the longest wait between two tries while a tool is down");
     return section;
 }
 

@@ -16,6 +16,7 @@
 #include "daemon/clock/clock.hpp"
 #include "daemon/config/config.hpp"
 #include "daemon/store/engine_store.hpp"
+#include "daemon/store/forward_queue.hpp"
 #include "daemon/store/friend_events.hpp"
 #include "daemon/store/links.hpp"
 #include "daemon/store/operations.hpp"
@@ -159,6 +160,8 @@ public:
     virtual RichMenus& rich_menus() = 0;
     virtual RichMenuLinks& rich_menu_links() = 0;
     virtual Campaigns& campaigns() = 0;
+    // webhook.forward: the forward worker's queue (rows added by webhook_inbox().receive()).
+    virtual ForwardQueue& forward_queue() = 0;
 };
 
 // Opens the configured store, creating it and applying migrations as needed.

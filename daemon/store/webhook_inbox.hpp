@@ -19,9 +19,37 @@ struct InboundEvent {
     std::string body;                // the event object as JSON
 };
 
+// webhook.forward: a verified body to queue for other tools, in the same transaction as its
+// events. A copy for a target is queued when at least one of `event_ids` (the body's events of
+// a type the target takes) is stored new by this transaction and was not already carried by an
+// earlier body of it for the same target: a redelivered body, whose events musubi has, is not
+// passed on again.
+struct ForwardCopy {
+    std::string target;                 // the URL
+    std::vector<std::string> event_ids; // the matching events' webhookEventId
+};
+struct ForwardBody {
+    std::string body; // the raw bytes, unchanged
+    std::string signature;
+    std::string content_type;
+    std::vector<ForwardCopy> copies; // only targets with a matching event
+};
+
 class WebhookInbox {
 public:
     virtual ~WebhookInbox() = default;
+
+    // receive() and, in the same transaction, the forward copies (see ForwardCopy); `forwards`
+    // in the order the bodies arrived. Answers how many events were new.
+    virtual tl::expected<std::size_t, StoreError>
+    receive_forwarding(const std::vector<InboundEvent>& events,
+                       const std::vector<ForwardBody>& forwards) {
+        if (!forwards.empty()) {
+            return tl::unexpected(StoreError{"this store cannot queue webhook bodies to forward",
+                                             "remove webhook.forward"});
+        }
+        return receive(events);
+    }
 
     // Stores the events not stored before, all in one transaction; answers how many were new.
     virtual tl::expected<std::size_t, StoreError>

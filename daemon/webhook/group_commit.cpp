@@ -4,12 +4,21 @@ namespace musubi::webhook {
 
 tl::expected<GroupResult, store::StoreError>
 GroupCommit::receive(const std::vector<store::InboundEvent>& events) {
+    return receive(events, std::nullopt);
+}
+
+tl::expected<GroupResult, store::StoreError>
+GroupCommit::receive(const std::vector<store::InboundEvent>& events,
+                     std::optional<store::ForwardBody> forward) {
     std::unique_lock lock(m_mutex);
     if (!m_open) {
         m_open = std::make_shared<Group>();
     }
     const std::shared_ptr<Group> mine = m_open;
     mine->events.insert(mine->events.end(), events.begin(), events.end());
+    if (forward && !forward->copies.empty()) {
+        mine->forwards.push_back(std::move(*forward));
+    }
     ++mine->bodies;
     while (!mine->done) {
         if (m_writing) {
@@ -20,7 +29,9 @@ GroupCommit::receive(const std::vector<store::InboundEvent>& events) {
         m_writing = true;
         const std::shared_ptr<Group> group = std::move(m_open);
         lock.unlock();
-        auto result = m_inbox.receive(group->events);
+        auto result = group->forwards.empty()
+                          ? m_inbox.receive(group->events)
+                          : m_inbox.receive_forwarding(group->events, group->forwards);
         lock.lock();
         group->result = std::move(result);
         group->done = true;

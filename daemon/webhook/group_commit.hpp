@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include <tl/expected.hpp>
@@ -34,10 +35,15 @@ public:
     // store error.
     tl::expected<GroupResult, store::StoreError>
     receive(const std::vector<store::InboundEvent>& events);
+    // The same, with the body's copies for other tools (webhook.forward) in the same commit.
+    tl::expected<GroupResult, store::StoreError>
+    receive(const std::vector<store::InboundEvent>& events,
+            std::optional<store::ForwardBody> forward);
 
 private:
     struct Group {
         std::vector<store::InboundEvent> events;
+        std::vector<store::ForwardBody> forwards; // webhook.forward, in the order received
         std::size_t bodies = 0;
         bool done = false;
         bool reported = false;

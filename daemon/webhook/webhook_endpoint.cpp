@@ -124,6 +124,7 @@ WebhookEndpoint::WebhookEndpoint(store::WebhookInbox& inbox, EndpointOptions opt
     , m_options(std::move(options))
     , m_secret(std::make_shared<const std::string>(m_options.channel_secret))
     , m_bot_user_id(std::make_shared<const std::string>())
+    , m_forward(std::make_shared<const std::vector<ForwardFilter>>(m_options.forward))
     , m_refusals(m_options.refusal_log_interval) {
     m_options.channel_secret.clear(); // kept in m_secret only
 }
@@ -141,6 +142,10 @@ void WebhookEndpoint::on_received(std::function<void()> callback) {
 
 void WebhookEndpoint::set_channel_secret(const std::string& secret) {
     m_secret.store(std::make_shared<const std::string>(secret));
+}
+
+void WebhookEndpoint::set_forward(std::vector<ForwardFilter> targets) {
+    m_forward.store(std::make_shared<const std::vector<ForwardFilter>>(std::move(targets)));
 }
 
 void WebhookEndpoint::flush_log() {
@@ -203,7 +208,14 @@ void WebhookEndpoint::handle(Poco::Net::HTTPServerRequest& request,
     if (!destination_is_ours(request, response, callback->destination)) {
         return;
     }
-    store_events(request, response, callback->events);
+    // webhook.forward: the body as it came, with LINE's own signature, for the targets whose
+    // filter one of its events passes.
+    std::optional<store::ForwardBody> forward;
+    if (const auto targets = m_forward.load(); !targets->empty()) {
+        forward = store::ForwardBody{*body, signature, request.getContentType(),
+                                     forward_copies(*targets, callback->events)};
+    }
+    store_events(request, response, callback->events, std::move(forward));
 }
 
 // --- Destination check (issue 17)
@@ -241,13 +253,14 @@ bool WebhookEndpoint::destination_is_ours(Poco::Net::HTTPServerRequest& request,
 
 void WebhookEndpoint::store_events(Poco::Net::HTTPServerRequest& request,
                                    Poco::Net::HTTPServerResponse& response,
-                                   const std::vector<store::InboundEvent>& events) {
+                                   const std::vector<store::InboundEvent>& events,
+                                   std::optional<store::ForwardBody> forward) {
     if (events.empty()) {
         ++m_bodies_accepted;
         http::send(request, response, HTTPResponse::HTTP_OK, "{}");
         return;
     }
-    auto stored = m_inbox.receive(events);
+    auto stored = m_inbox.receive(events, std::move(forward));
     if (!stored) {
         ++m_store_failures;
         m_logger.error("webhook.store_failed",

@@ -38,6 +38,7 @@
 #include "daemon/http/web_server.hpp"
 #include "daemon/log/log.hpp"
 #include "daemon/store/webhook_inbox.hpp"
+#include "daemon/webhook/forward_copies.hpp"
 #include "daemon/webhook/group_commit.hpp"
 
 namespace musubi::webhook {
@@ -47,6 +48,7 @@ struct EndpointOptions {
     std::size_t max_body_bytes = 1 << 20;
     std::string channel_secret;
     std::chrono::seconds refusal_log_interval{10};
+    std::vector<ForwardFilter> forward; // webhook.forward: other tools on the channel
 };
 
 // What the endpoint has seen since it was made (for tests, metrics and the status page).
@@ -107,6 +109,9 @@ public:
     void on_received(std::function<void()> callback);
     // A reloaded channel secret applies to the next request.
     void set_channel_secret(const std::string& secret);
+    // webhook.forward: reloaded targets apply to the next request (the body with its original
+    // signature and content type is queued with the events, see forward_copies.hpp).
+    void set_forward(std::vector<ForwardFilter> targets);
     // Logs the signature refusals not reported yet.
     void flush_log();
     // The bot's own user ID: bodies for another destination are refused from now on. Empty
@@ -126,13 +131,15 @@ private:
                              const std::string& destination);
     void store_events(Poco::Net::HTTPServerRequest& request,
                       Poco::Net::HTTPServerResponse& response,
-                      const std::vector<store::InboundEvent>& events);
+                      const std::vector<store::InboundEvent>& events,
+                      std::optional<store::ForwardBody> forward = std::nullopt);
 
     GroupCommit m_inbox;
     EndpointOptions m_options;
     std::chrono::milliseconds m_body_deadline{10'000};
     std::atomic<std::shared_ptr<const std::string>> m_secret;
     std::atomic<std::shared_ptr<const std::string>> m_bot_user_id; // empty: check off
+    std::atomic<std::shared_ptr<const std::vector<ForwardFilter>>> m_forward;
     std::function<void()> m_on_received;
     RefusalLog m_refusals;
     log::Logger m_logger{"webhook"};

@@ -7,6 +7,9 @@ EndpointOptions endpoint_options(const config::Config& config) {
     options.path = config.webhook.path;
     options.max_body_bytes = static_cast<std::size_t>(config.webhook.max_body_bytes);
     options.channel_secret = config.line.channel_secret.reveal();
+    for (const auto& target : config.webhook.forward) { // webhook.forward
+        options.forward.push_back({target.url, target.events});
+    }
     return options;
 }
 
@@ -42,6 +45,7 @@ void WebhookServer::stop() {
 
 void WebhookServer::reload(config::Config& config) {
     m_endpoint.set_channel_secret(config.line.channel_secret.reveal());
+    m_endpoint.set_forward(endpoint_options(config).forward); // webhook.forward
     for (const auto& [key, changed] :
          {std::pair{"webhook.listen", config.webhook.listen != m_config.listen},
           std::pair{"webhook.path", config.webhook.path != m_config.path},
@@ -52,6 +56,10 @@ void WebhookServer::reload(config::Config& config) {
                           {{"key", key}, {"action", "restart musubi to apply it"}});
         }
     }
+    // webhook.forward and its timings apply at once (to the endpoint and the forward worker).
+    m_config.forward = config.webhook.forward;
+    m_config.forward_give_up_after = config.webhook.forward_give_up_after;
+    m_config.forward_retry_max = config.webhook.forward_retry_max;
     config.webhook = m_config;
 }
 

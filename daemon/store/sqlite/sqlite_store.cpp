@@ -110,6 +110,12 @@ SqliteStore::open_parts(std::chrono::milliseconds busy_timeout,
     m_rich_menus = std::make_unique<SqliteRichMenus>(std::move(*rich_menus));
     m_rich_menu_links = std::make_unique<SqliteRichMenuLinks>(std::move(*rich_menu_links), clock);
     m_campaigns = std::make_unique<SqliteCampaigns>(std::move(*campaigns), clock);
+    // webhook.forward: the forward worker's own connection
+    auto forward_queue = connection();
+    if (!forward_queue) {
+        return tl::unexpected(forward_queue.error());
+    }
+    m_forward_queue = std::make_unique<SqliteForwardQueue>(std::move(*forward_queue));
     return {};
 }
 

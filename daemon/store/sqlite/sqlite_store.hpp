@@ -9,6 +9,7 @@
 #include "daemon/store/sqlite/database.hpp"
 #include "daemon/store/sqlite/migrations.hpp"
 #include "daemon/store/sqlite/sqlite_engine_store.hpp"
+#include "daemon/store/sqlite/sqlite_forward_queue.hpp"
 #include "daemon/store/sqlite/sqlite_friend_events.hpp"
 #include "daemon/store/sqlite/sqlite_links.hpp"
 #include "daemon/store/sqlite/sqlite_operations.hpp"
@@ -60,6 +61,7 @@ public:
     RichMenus& rich_menus() override { return *m_rich_menus; }
     RichMenuLinks& rich_menu_links() override;
     Campaigns& campaigns() override;
+    ForwardQueue& forward_queue() override { return *m_forward_queue; }
 
     ~SqliteStore() override;
 
@@ -100,6 +102,7 @@ private:
     std::unique_ptr<SqliteRichMenus> m_rich_menus;
     std::unique_ptr<SqliteRichMenuLinks> m_rich_menu_links;
     std::unique_ptr<SqliteCampaigns> m_campaigns;
+    std::unique_ptr<SqliteForwardQueue> m_forward_queue; // webhook.forward
 };
 
 } // namespace musubi::store::sqlite

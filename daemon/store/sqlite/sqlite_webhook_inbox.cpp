@@ -1,10 +1,19 @@
 #include "daemon/store/sqlite/sqlite_webhook_inbox.hpp"
 
+#include <map>
+
 namespace musubi::store::sqlite {
 
 tl::expected<std::size_t, StoreError>
 SqliteWebhookInbox::receive(const std::vector<InboundEvent>& events) {
+    return receive_forwarding(events, {});
+}
+
+tl::expected<std::size_t, StoreError>
+SqliteWebhookInbox::receive_forwarding(const std::vector<InboundEvent>& events,
+                                       const std::vector<ForwardBody>& forwards) {
     std::lock_guard lock(m_mutex);
+    std::set<std::string> stored_now; // webhookEventIds new in this transaction
     auto transaction = Transaction::begin(m_db);
     if (!transaction) {
         return tl::unexpected(transaction.error());
@@ -24,13 +33,59 @@ SqliteWebhookInbox::receive(const std::vector<InboundEvent>& events) {
         if (auto done = insert->run(); !done) {
             return tl::unexpected(done.error());
         }
-        inserted += static_cast<std::size_t>(sqlite3_changes(m_db.handle()));
+        const auto changed = static_cast<std::size_t>(sqlite3_changes(m_db.handle()));
+        inserted += changed;
+        if (changed > 0 && !forwards.empty()) {
+            stored_now.insert(event.event_id);
+        }
     }
     insert = Statement();
+    if (auto queued = queue_forwards(forwards, stored_now, now); !queued) {
+        return tl::unexpected(queued.error());
+    }
     if (auto committed = transaction->commit(); !committed) {
         return tl::unexpected(committed.error());
     }
     return inserted;
+}
+
+// webhook.forward: see ForwardCopy for which copies are queued. Per target, an event carried
+// once is not a reason to queue a later body again.
+tl::expected<void, StoreError>
+SqliteWebhookInbox::queue_forwards(const std::vector<ForwardBody>& forwards,
+                                   const std::set<std::string>& stored_now, std::int64_t now) {
+    if (forwards.empty()) {
+        return {};
+    }
+    auto queue =
+        m_db.prepare("INSERT INTO webhook_forwards (target, body, signature, "
+                     "content_type, received_at, next_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)");
+    if (!queue) {
+        return tl::unexpected(queue.error());
+    }
+    std::map<std::string, std::set<std::string>> carried; // target → event ids
+    for (const auto& forward : forwards) {
+        for (const auto& copy : forward.copies) {
+            auto& seen = carried[copy.target];
+            bool fresh = false;
+            for (const auto& id : copy.event_ids) {
+                fresh = fresh || (stored_now.contains(id) && !seen.contains(id));
+            }
+            seen.insert(copy.event_ids.begin(), copy.event_ids.end());
+            if (!fresh) {
+                continue;
+            }
+            queue->bind(1, copy.target)
+                .bind(2, forward.body)
+                .bind(3, forward.signature)
+                .bind(4, forward.content_type)
+                .bind(5, now);
+            if (auto done = queue->run(); !done) {
+                return tl::unexpected(done.error());
+            }
+        }
+    }
+    return {};
 }
 
 tl::expected<std::vector<InboundEvent>, StoreError> SqliteWebhookInbox::pending(std::size_t limit) {

@@ -185,6 +185,7 @@ public:
     store::RichMenus& rich_menus() override { return m_inner.rich_menus(); }
     store::RichMenuLinks& rich_menu_links() override { return m_inner.rich_menu_links(); }
     store::Campaigns& campaigns() override { return m_inner.campaigns(); }
+    store::ForwardQueue& forward_queue() override { return m_inner.forward_queue(); }
 
 private:
     store::Store& m_inner;

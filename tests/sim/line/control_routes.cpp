@@ -346,6 +346,7 @@ Response LineService::friend_event(const Request& request, const std::string& us
             return sent;
         }
         answer["deliveries"] = sent_body["deliveries"];
+        answer["raw_body"] = sent_body["raw_body"];
     }
     return Response::json(200, answer);
 }
@@ -392,7 +393,11 @@ Response LineService::send_events(const std::vector<std::string>& ids, bool rede
         }
         lock.unlock();
     }
-    return Response::json(200, {{"deliveries", deliveries}, {"body", json::parse(body)}});
+    // raw_body: the exact bytes signed and sent, for tests that compare what another tool got.
+    return Response::json(200, {{"deliveries", deliveries},
+                                {"body", json::parse(body)},
+                                {"raw_body", body},
+                                {"signature", signature}});
 }
 
 void LineService::reset() {
