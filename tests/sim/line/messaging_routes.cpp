@@ -1,5 +1,9 @@
 // Sending, validation, profile, followers, quota, link tokens and stateless access tokens.
 
+#include <sstream>
+
+#include <Poco/Base64Decoder.h>
+#include <Poco/Base64Encoder.h>
 #include <Poco/URI.h>
 
 #include "line_service_impl.hpp"
@@ -25,6 +29,36 @@ const json& member(const json& body, const char* key) {
     static const json k_null;
     auto it = body.find(key);
     return it == body.end() ? k_null : *it;
+}
+
+constexpr const char* k_followers_forbidden = "Access to this API is not available for your account";
+constexpr std::string_view k_token_prefix = "followers:";
+
+// An opaque continuation token: the last id of the page, Base64url without padding.
+std::string encode_follower_token(const json& last_id) {
+    std::ostringstream out;
+    Poco::Base64Encoder encoder(out, Poco::BASE64_URL_ENCODING | Poco::BASE64_NO_PADDING);
+    encoder.rdbuf()->setLineLength(0);
+    encoder << k_token_prefix << last_id.get<std::string>();
+    encoder.close();
+    return out.str();
+}
+
+// The id a token names; empty when it is not one of ours.
+std::string decode_follower_token(const std::string& token) {
+    try {
+        std::istringstream in(token);
+        Poco::Base64Decoder decoder(in, Poco::BASE64_URL_ENCODING | Poco::BASE64_NO_PADDING);
+        std::string text((std::istreambuf_iterator<char>(decoder)),
+                         std::istreambuf_iterator<char>());
+        if (!text.starts_with(k_token_prefix)) {
+            return {};
+        }
+        auto id = text.substr(k_token_prefix.size());
+        return is_user_id(id) ? id : std::string();
+    } catch (const std::exception&) {
+        return {};
+    }
 }
 
 Response bad_request(const std::vector<ErrorDetail>& details) {
@@ -190,36 +224,46 @@ Response LineService::profile(const Request&, Call& call) {
                                 {"language", user->second.language}});
 }
 
+// Followers in user-id order. The continuation token names the last id of the page (opaque to
+// callers), so a page costs O(limit · log n) however deep it is, and friends added or blocked
+// between pages neither shift nor repeat the rest. Only friends on LINE for iOS/Android are
+// listed; accounts that are neither verified nor premium may not call it (403).
 Response LineService::followers(const Request& request, Call&) {
-    std::size_t limit = 300;
-    std::size_t start = 0;
-    try {
-        if (auto it = request.query.find("limit"); it != request.query.end()) {
-            limit = std::stoul(it->second);
+    if (!m_settings.followers_api) {
+        return line_error(403, k_followers_forbidden);
+    }
+    long limit = 300;
+    std::string after;
+    if (auto it = request.query.find("limit"); it != request.query.end()) {
+        const auto& text = it->second;
+        if (text.empty() || text.size() > 9 ||
+            text.find_first_not_of("0123456789") != std::string::npos) {
+            return bad_request({{"Invalid parameter", "limit"}});
         }
-        if (auto it = request.query.find("start"); it != request.query.end()) {
-            start = std::stoul(it->second);
-        }
-    } catch (const std::exception&) {
-        return line_error(400, "Invalid parameter");
+        limit = std::stol(text);
     }
     if (limit < 1 || limit > 1000) {
         return bad_request({{"Size must be between 1 and 1000", "limit"}});
     }
+    if (auto it = request.query.find("start"); it != request.query.end()) {
+        after = decode_follower_token(it->second);
+        if (after.empty()) {
+            return line_error(400, "Invalid start value");
+        }
+    }
     std::lock_guard lock(m_mutex);
     json ids = json::array();
-    std::size_t index = 0;
-    for (const auto& [user_id, user] : m_state.friends) {
-        if (user.blocked) {
+    auto it = after.empty() ? m_state.friends.begin() : m_state.friends.upper_bound(after);
+    for (; it != m_state.friends.end(); ++it) {
+        const auto& user = it->second;
+        if (user.blocked || !user.listed) {
             continue;
         }
-        if (index++ < start) {
-            continue;
+        if (static_cast<long>(ids.size()) == limit) {
+            return Response::json(
+                200, {{"userIds", ids}, {"next", encode_follower_token(ids.back())}});
         }
-        if (ids.size() == limit) {
-            return Response::json(200, {{"userIds", ids}, {"next", std::to_string(index - 1)}});
-        }
-        ids.push_back(user_id);
+        ids.push_back(it->first);
     }
     return Response::json(200, {{"userIds", ids}});
 }
