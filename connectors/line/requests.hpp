@@ -46,6 +46,8 @@ http::Request profile_request(std::string_view user_id);
 http::Request link_token_request(std::string_view user_id);
 http::Request quota_request();
 http::Request quota_consumption_request();
+// GET /v2/bot/followers/ids?limit=…[&start=…]; `start` empty: the first page.
+http::Request followers_request(int limit, std::string_view start);
 
 BuiltRequest create_rich_menu_request(const nlohmann::json& definition);
 http::Request delete_rich_menu_request(std::string_view rich_menu_id);

@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 
+#include "daemon/store/followers_import.hpp"
 #include "daemon/store/status_report.hpp"
 
 namespace musubi::admin {
@@ -31,6 +32,7 @@ struct StatusSnapshot {
     std::int64_t generated_at_ms = 0;
     std::string shop_name;
     std::string version;
+    std::optional<store::ImportTotals> followers; // the existing friends' import; nullopt: unread
 };
 
 // What the daemon serves: the store's report (a failure to read it becomes report_error,
@@ -48,5 +50,7 @@ std::string html_escape(std::string_view text);
 std::string format_jst(std::int64_t at_ms);
 // Link rate as a percentage with one decimal, e.g. "42.9" (0 without followers).
 std::string link_rate_percent(const store::FriendCounts& friends);
+// The existing friends' import section (and the note when LINE refuses the followers list).
+std::string followers_section(const StatusSnapshot& snapshot);
 
 } // namespace musubi::admin

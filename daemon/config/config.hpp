@@ -63,6 +63,13 @@ struct RakutenConfig {
 
 enum class TokenMode { long_lived, stateless };
 
+// Reading the account's existing friends from LINE's followers list (line.followers_import).
+struct FollowersImportConfig {
+    bool enabled = true;
+    Duration interval{};            // between runs, on musubi's clock
+    std::int64_t profiles_per_second = 0; // lazy display-name reads of imported friends
+};
+
 struct LineConfig {
     std::string api_base_url;
     std::string data_api_base_url;
@@ -72,6 +79,7 @@ struct LineConfig {
     TokenMode token_mode = TokenMode::long_lived;
     std::int64_t push_per_second = 0;
     Duration timeout{};
+    FollowersImportConfig followers_import;
 };
 
 struct WebhookConfig {

@@ -32,6 +32,7 @@ namespace musubi::store {
 
 class RichMenuLinks; // rich_menu_links.hpp
 class Campaigns;     // campaigns.hpp
+class FollowersImport; // followers_import.hpp
 
 // A fact to record: something that happened, identified by a natural key so that seeing it
 // again (a re-polled order, a redelivered webhook) records nothing new.
@@ -159,6 +160,7 @@ public:
     virtual RichMenus& rich_menus() = 0;
     virtual RichMenuLinks& rich_menu_links() = 0;
     virtual Campaigns& campaigns() = 0;
+    virtual FollowersImport& followers_import() = 0;
 };
 
 // Opens the configured store, creating it and applying migrations as needed.

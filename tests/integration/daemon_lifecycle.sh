@@ -29,7 +29,7 @@ export MUSUBI_LINE_CHANNEL_ACCESS_TOKEN=token-from-environment-5678
 "$MUSUBID" --config "$config" >"$work/log" 2>&1 &
 pid=$!
 wait_for "event=ready"
-grep -q "event=store.opened path=$work/state/musubi.db schema_version=5 migrated_from=0" "$work/log" ||
+grep -q "event=store.opened path=$work/state/musubi.db schema_version=6 migrated_from=0" "$work/log" ||
   fail "store not opened and migrated"
 [ "$(sqlite3 "$work/state/musubi.db" 'PRAGMA journal_mode')" = wal ] || fail "not in WAL mode"
 

@@ -5,6 +5,7 @@
 #include "daemon/store/sqlite/schema_v3.hpp"
 #include "daemon/store/sqlite/schema_v4.hpp"
 #include "daemon/store/sqlite/schema_v5.hpp"
+#include "daemon/store/sqlite/schema_v6.hpp"
 
 namespace musubi::store::sqlite {
 
@@ -34,6 +35,7 @@ const std::vector<Migration>& migrations() {
         {3, "operations (retries, retention) and segments", schema_v3()},
         {4, "rich-menu links and changes, segment campaigns", schema_v4()},
         {5, "row counts of the outbox and facts kept by triggers", k_schema_v5},
+        {6, "the account's existing friends (followers import, profiles due)", schema_v6()},
     };
     return all;
 }

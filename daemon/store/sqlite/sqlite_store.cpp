@@ -6,6 +6,7 @@
 
 #include "daemon/store/order_facts.hpp"
 #include "daemon/store/sqlite/sqlite_campaigns.hpp"
+#include "daemon/store/sqlite/sqlite_followers_import.hpp"
 #include "daemon/store/sqlite/sqlite_rich_menu_links.hpp"
 
 namespace musubi::store::sqlite {
@@ -110,6 +111,12 @@ SqliteStore::open_parts(std::chrono::milliseconds busy_timeout,
     m_rich_menus = std::make_unique<SqliteRichMenus>(std::move(*rich_menus));
     m_rich_menu_links = std::make_unique<SqliteRichMenuLinks>(std::move(*rich_menu_links), clock);
     m_campaigns = std::make_unique<SqliteCampaigns>(std::move(*campaigns), clock);
+    auto followers_import = connection();
+    if (!followers_import) {
+        return tl::unexpected(followers_import.error());
+    }
+    m_followers_import =
+        std::make_unique<SqliteFollowersImport>(std::move(*followers_import), clock);
     return {};
 }
 
@@ -125,6 +132,10 @@ RichMenuLinks& SqliteStore::rich_menu_links() {
 
 Campaigns& SqliteStore::campaigns() {
     return *m_campaigns;
+}
+
+FollowersImport& SqliteStore::followers_import() {
+    return *m_followers_import;
 }
 
 tl::expected<Recorded, StoreError> SqliteStore::record_fact(const NewFact& fact) {

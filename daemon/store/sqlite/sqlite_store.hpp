@@ -25,6 +25,7 @@ namespace musubi::store::sqlite {
 
 class SqliteRichMenuLinks; // sqlite_rich_menu_links.hpp
 class SqliteCampaigns;     // sqlite_campaigns.hpp
+class SqliteFollowersImport; // sqlite_followers_import.hpp
 
 class SqliteStore final : public Store {
 public:
@@ -60,6 +61,7 @@ public:
     RichMenus& rich_menus() override { return *m_rich_menus; }
     RichMenuLinks& rich_menu_links() override;
     Campaigns& campaigns() override;
+    FollowersImport& followers_import() override;
 
     ~SqliteStore() override;
 
@@ -100,6 +102,7 @@ private:
     std::unique_ptr<SqliteRichMenus> m_rich_menus;
     std::unique_ptr<SqliteRichMenuLinks> m_rich_menu_links;
     std::unique_ptr<SqliteCampaigns> m_campaigns;
+    std::unique_ptr<SqliteFollowersImport> m_followers_import;
 };
 
 } // namespace musubi::store::sqlite

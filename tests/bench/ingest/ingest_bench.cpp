@@ -176,6 +176,7 @@ public:
     store::RichMenus& rich_menus() override { return m_inner.rich_menus(); }
     store::RichMenuLinks& rich_menu_links() override { return m_inner.rich_menu_links(); }
     store::Campaigns& campaigns() override { return m_inner.campaigns(); }
+    store::FollowersImport& followers_import() override { return m_inner.followers_import(); }
 
 private:
     store::Store& m_inner;

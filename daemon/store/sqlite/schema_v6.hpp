@@ -1,0 +1,15 @@
+#pragma once
+// Schema version 6. Each part keeps its SQL in its own file; the migration runs them in this
+// order.
+
+#include <string>
+
+#include "daemon/store/sqlite/schema_v6_followers.hpp"
+
+namespace musubi::store::sqlite {
+
+inline std::string schema_v6() {
+    return std::string(k_schema_v6_followers);
+}
+
+} // namespace musubi::store::sqlite
