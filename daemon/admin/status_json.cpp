@@ -132,14 +132,13 @@ std::string render_status_json(const StatusSnapshot& snapshot) {
                                   : run.outcome == store::ImportOutcome::abandoned ? "abandoned"
                                                                                    : "running";
             followers["unavailable"] = run.outcome == store::ImportOutcome::forbidden;
-            followers["latest"] = {{"started_at_ms", run.started_at_ms},
-                                   {"finished_at_ms", run.finished_at_ms
-                                                          ? json(*run.finished_at_ms)
-                                                          : json(nullptr)},
-                                   {"pages", run.pages},
-                                   {"listed", run.listed},
-                                   {"imported", run.imported},
-                                   {"outcome", outcome}};
+            followers["latest"] = {
+                {"started_at_ms", run.started_at_ms},
+                {"finished_at_ms", run.finished_at_ms ? json(*run.finished_at_ms) : json(nullptr)},
+                {"pages", run.pages},
+                {"listed", run.listed},
+                {"imported", run.imported},
+                {"outcome", outcome}};
         }
         body["followers"] = followers;
     }

@@ -506,9 +506,8 @@ std::string followers_section(const StatusSnapshot& snapshot) {
     }
     const auto& totals = *snapshot.followers;
     if (!totals.latest) {
-        return html +
-               "<p class=\"muted\" data-metric=\"followers.none\">まだ読み込んでいません。"
-               "</p></section>";
+        return html + "<p class=\"muted\" data-metric=\"followers.none\">まだ読み込んでいません。"
+                      "</p></section>";
     }
     const auto& run = *totals.latest;
     if (run.outcome == store::ImportOutcome::forbidden) {

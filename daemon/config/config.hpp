@@ -66,7 +66,7 @@ enum class TokenMode { long_lived, stateless };
 // Reading the account's existing friends from LINE's followers list (line.followers_import).
 struct FollowersImportConfig {
     bool enabled = true;
-    Duration interval{};            // between runs, on musubi's clock
+    Duration interval{};                  // between runs, on musubi's clock
     std::int64_t profiles_per_second = 0; // lazy display-name reads of imported friends
 };
 

@@ -130,9 +130,8 @@ Section<LineConfig> line_section() {
              "the most push requests a second (LINE allows 2,000)")
         .key("timeout", &LineConfig::timeout, DurationType{std::chrono::seconds(1)}, Default{"10s"},
              "how long one LINE request may take")
-        .key("followers_import", &LineConfig::followers_import,
-             nested(followers_import_section()), Default{"{}"},
-             "the account's existing friends: reading LINE's followers list");
+        .key("followers_import", &LineConfig::followers_import, nested(followers_import_section()),
+             Default{"{}"}, "the account's existing friends: reading LINE's followers list");
     return section;
 }
 

@@ -8,7 +8,7 @@ namespace {
 
 constexpr std::chrono::milliseconds k_idle_tick{1000}; // notices a due run or a clock jump
 constexpr std::chrono::milliseconds k_max_backoff{5 * 60 * 1000};
-constexpr std::int64_t k_profile_retry_ms = 60LL * 60 * 1000;  // first retry after a failure
+constexpr std::int64_t k_profile_retry_ms = 60LL * 60 * 1000; // first retry after a failure
 constexpr std::int64_t k_profile_retry_max_ms = 24LL * 3600 * 1000;
 
 std::int64_t profile_retry_after(std::int64_t attempts) {
@@ -122,8 +122,8 @@ Step FollowersImporter::import_page(line::MessagingClient& client,
     if (!page) {
         const auto& error = page.error();
         if (error.status == 403) {
-            if (auto finished = m_store.finish_run(run.id, store::ImportOutcome::forbidden,
-                                                   m_clock->now_ms());
+            if (auto finished =
+                    m_store.finish_run(run.id, store::ImportOutcome::forbidden, m_clock->now_ms());
                 !finished) {
                 m_logger.error("followers.store_error", {{"error", finished.error().message}});
                 return Step::failed;
@@ -151,8 +151,8 @@ Step FollowersImporter::import_page(line::MessagingClient& client,
             // already imported are not imported again.
             m_logger.warn("followers.token_refused",
                           {{"run", std::to_string(run.id)}, {"error", error.message}});
-            if (auto finished = m_store.finish_run(run.id, store::ImportOutcome::abandoned,
-                                                   m_clock->now_ms());
+            if (auto finished =
+                    m_store.finish_run(run.id, store::ImportOutcome::abandoned, m_clock->now_ms());
                 !finished) {
                 m_logger.error("followers.store_error", {{"error", finished.error().message}});
                 return Step::failed;
@@ -184,12 +184,12 @@ Step FollowersImporter::import_page(line::MessagingClient& client,
     if (!page->next.empty()) {
         return Step::page;
     }
-    m_logger.info("followers.import_finished",
-                  {{"run", std::to_string(run.id)},
-                   {"pages", std::to_string(run.pages + 1)},
-                   {"listed", std::to_string(run.listed +
-                                             static_cast<std::int64_t>(page->user_ids.size()))},
-                   {"imported", std::to_string(run.imported + *imported)}});
+    m_logger.info(
+        "followers.import_finished",
+        {{"run", std::to_string(run.id)},
+         {"pages", std::to_string(run.pages + 1)},
+         {"listed", std::to_string(run.listed + static_cast<std::int64_t>(page->user_ids.size()))},
+         {"imported", std::to_string(run.imported + *imported)}});
     return Step::finished;
 }
 
@@ -218,8 +218,9 @@ Step FollowersImporter::read_profiles(line::MessagingClient& client, std::size_t
                               {{"friend_id", std::to_string(friend_due.friend_id)},
                                {"reason", "profile 404: blocked or no longer a friend"}});
             }
-            stored = marked ? tl::expected<void, store::StoreError>()
-                            : tl::unexpected(marked.error());
+            if (!marked) {
+                stored = tl::unexpected(marked.error());
+            }
         } else {
             if (profile.error().outcome == line::Outcome::rate_limited) {
                 m_profile_bucket.slow_down(dispatch::TokenBucket::Clock::now());

@@ -32,7 +32,7 @@
 
 namespace musubi::followers {
 
-inline constexpr int k_page_size = 1000;            // LINE's maximum
+inline constexpr int k_page_size = 1000;               // LINE's maximum
 inline constexpr double k_followers_per_second = 2000; // LINE's limit for the list
 
 struct ImporterOptions {
@@ -42,12 +42,12 @@ struct ImporterOptions {
 
 // What one step did (for the thread and for tests).
 enum class Step {
-    idle,        // nothing due
-    page,        // a page of the followers list was stored
-    finished,    // the run's last page was stored
-    forbidden,   // LINE refused the list (403)
-    profiles,    // profiles were read
-    failed,      // LINE or the store failed; try again later
+    idle,      // nothing due
+    page,      // a page of the followers list was stored
+    finished,  // the run's last page was stored
+    forbidden, // LINE refused the list (403)
+    profiles,  // profiles were read
+    failed,    // LINE or the store failed; try again later
 };
 
 class FollowersImporter {

@@ -30,8 +30,8 @@
 
 namespace musubi::store {
 
-class RichMenuLinks; // rich_menu_links.hpp
-class Campaigns;     // campaigns.hpp
+class RichMenuLinks;   // rich_menu_links.hpp
+class Campaigns;       // campaigns.hpp
 class FollowersImport; // followers_import.hpp
 
 // A fact to record: something that happened, identified by a natural key so that seeing it

@@ -166,8 +166,8 @@ BOOST_AUTO_TEST_CASE(existing_friends_become_friends_once_without_greeting_and_g
     // A friend the list did not show becomes known when they act; a new friend is greeted.
     const auto desktop_user = *unlisted.begin();
     sim.control_post("/_sim/line/friends/" + desktop_user + "/text", {{"text", "こんにちは"}});
-    wait_until(musubid,
-               "SELECT count(*) FROM friends WHERE line_user_id = '" + desktop_user + "'", "1");
+    wait_until(musubid, "SELECT count(*) FROM friends WHERE line_user_id = '" + desktop_user + "'",
+               "1");
     sim.control_post("/_sim/line/friends/" + std::string(k_newcomer) + "/follow",
                      {{"displayName", "新しい友だち"}});
     wait_until(musubid,
@@ -244,8 +244,8 @@ BOOST_AUTO_TEST_CASE(an_account_that_may_not_read_the_list_is_told_once_and_work
     sim.control_post("/_sim/line/friends/" + std::string(k_newcomer) + "/follow",
                      {{"displayName", "新しい友だち"}});
     wait_until(musubid, "SELECT state FROM outbox", "sent");
-    BOOST_TEST(sim.control_get("/_sim/line/ledger/" + std::string(k_newcomer))["deliveries"]
-                   .size() == 1u);
+    BOOST_TEST(
+        sim.control_get("/_sim/line/ledger/" + std::string(k_newcomer))["deliveries"].size() == 1u);
     BOOST_TEST(musubid.stop() == 0);
 }
 

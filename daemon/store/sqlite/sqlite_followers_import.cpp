@@ -145,9 +145,8 @@ SqliteFollowersImport::apply_page(std::int64_t run_id, const std::vector<std::st
         return tl::unexpected(done.error());
     }
     if (sqlite3_changes(m_db.handle()) != 1) {
-        return tl::unexpected(StoreError{"followers import run " + std::to_string(run_id) +
-                                             " is not running",
-                                         ""});
+        return tl::unexpected(
+            StoreError{"followers import run " + std::to_string(run_id) + " is not running", ""});
     }
     if (auto committed = transaction->commit(); !committed) {
         return tl::unexpected(committed.error());
@@ -155,9 +154,8 @@ SqliteFollowersImport::apply_page(std::int64_t run_id, const std::vector<std::st
     return imported;
 }
 
-tl::expected<void, StoreError> SqliteFollowersImport::finish_run(std::int64_t run_id,
-                                                                 ImportOutcome outcome,
-                                                                 std::int64_t at_ms) {
+tl::expected<void, StoreError>
+SqliteFollowersImport::finish_run(std::int64_t run_id, ImportOutcome outcome, std::int64_t at_ms) {
     std::lock_guard lock(m_mutex);
     auto update =
         m_db.prepare("UPDATE followers_imports SET finished_at = ?2, outcome = ?3, next_token = "
@@ -175,10 +173,10 @@ tl::expected<void, StoreError> SqliteFollowersImport::finish_run(std::int64_t ru
 tl::expected<std::vector<ProfileDue>, StoreError>
 SqliteFollowersImport::profiles_due(std::int64_t now_ms, std::size_t limit) {
     std::lock_guard lock(m_mutex);
-    auto select = m_db.prepare(
-        "SELECT d.friend_id, f.line_user_id, d.attempts FROM friend_profiles_due d "
-        "JOIN friends f ON f.id = d.friend_id WHERE d.due_at <= ?1 ORDER BY d.due_at, "
-        "d.friend_id LIMIT ?2");
+    auto select =
+        m_db.prepare("SELECT d.friend_id, f.line_user_id, d.attempts FROM friend_profiles_due d "
+                     "JOIN friends f ON f.id = d.friend_id WHERE d.due_at <= ?1 ORDER BY d.due_at, "
+                     "d.friend_id LIMIT ?2");
     if (!select) {
         return tl::unexpected(select.error());
     }
@@ -198,8 +196,8 @@ SqliteFollowersImport::profiles_due(std::int64_t now_ms, std::size_t limit) {
     return due;
 }
 
-tl::expected<void, StoreError>
-SqliteFollowersImport::set_profile(std::int64_t friend_id, const std::string& display_name) {
+tl::expected<void, StoreError> SqliteFollowersImport::set_profile(std::int64_t friend_id,
+                                                                  const std::string& display_name) {
     std::lock_guard lock(m_mutex);
     auto transaction = Transaction::begin(m_db);
     if (!transaction) {
@@ -288,9 +286,9 @@ tl::expected<bool, StoreError> SqliteFollowersImport::mark_gone(std::int64_t fri
 tl::expected<ImportTotals, StoreError> SqliteFollowersImport::totals() {
     std::lock_guard lock(m_mutex);
     ImportTotals totals;
-    auto counts = m_db.prepare(
-        "SELECT coalesce((SELECT n FROM row_counts WHERE tbl = 'facts' AND key = "
-        "'friend.imported'), 0), (SELECT count(*) FROM friend_profiles_due)");
+    auto counts =
+        m_db.prepare("SELECT coalesce((SELECT n FROM row_counts WHERE tbl = 'facts' AND key = "
+                     "'friend.imported'), 0), (SELECT count(*) FROM friend_profiles_due)");
     if (!counts) {
         return tl::unexpected(counts.error());
     }

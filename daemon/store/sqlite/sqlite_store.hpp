@@ -23,8 +23,8 @@
 
 namespace musubi::store::sqlite {
 
-class SqliteRichMenuLinks; // sqlite_rich_menu_links.hpp
-class SqliteCampaigns;     // sqlite_campaigns.hpp
+class SqliteRichMenuLinks;   // sqlite_rich_menu_links.hpp
+class SqliteCampaigns;       // sqlite_campaigns.hpp
 class SqliteFollowersImport; // sqlite_followers_import.hpp
 
 class SqliteStore final : public Store {

@@ -182,11 +182,12 @@ Response LineService::existing_friends(const Request& request) {
     auto body = parse_body(request);
     ExistingFriends existing;
     for (const auto& [key, value] : body.items()) {
-        if (key == "count" && value.is_number_unsigned() && value.get<long>() <= 10'000'000) {
+        const bool whole = value.is_number_integer() && value.get<long long>() >= 0;
+        if (key == "count" && whole && value.get<long>() <= 10'000'000) {
             existing.count = value.get<long>();
-        } else if (key == "unlisted_every" && value.is_number_unsigned()) {
+        } else if (key == "unlisted_every" && whole) {
             existing.unlisted_every = value.get<long>();
-        } else if (key == "seed" && value.is_number_unsigned()) {
+        } else if (key == "seed" && whole) {
             existing.seed = value.get<std::uint64_t>();
         } else {
             return control_error(400, "bad key or type '" + key +
@@ -200,9 +201,8 @@ Response LineService::existing_friends(const Request& request) {
     for (const auto& [id, user] : m_state.friends) {
         listed += user.listed && !user.blocked ? 1 : 0;
     }
-    return Response::json(200, {{"added", added},
-                                {"friends", m_state.friends.size()},
-                                {"listed", listed}});
+    return Response::json(
+        200, {{"added", added}, {"friends", m_state.friends.size()}, {"listed", listed}});
 }
 
 Response LineService::set_quota(const Request& request) {

@@ -31,7 +31,8 @@ const json& member(const json& body, const char* key) {
     return it == body.end() ? k_null : *it;
 }
 
-constexpr const char* k_followers_forbidden = "Access to this API is not available for your account";
+constexpr const char* k_followers_forbidden =
+    "Access to this API is not available for your account";
 constexpr std::string_view k_token_prefix = "followers:";
 
 // An opaque continuation token: the last id of the page, Base64url without padding.
@@ -260,8 +261,8 @@ Response LineService::followers(const Request& request, Call&) {
             continue;
         }
         if (static_cast<long>(ids.size()) == limit) {
-            return Response::json(
-                200, {{"userIds", ids}, {"next", encode_follower_token(ids.back())}});
+            return Response::json(200,
+                                  {{"userIds", ids}, {"next", encode_follower_token(ids.back())}});
         }
         ids.push_back(it->first);
     }

@@ -4,8 +4,8 @@
 // 403 told once, a refused token starting over, profiles read after the import and a 404
 // marking the friend gone.
 
-#include <cstdio>
 #include <algorithm>
+#include <cstdio>
 #include <mutex>
 #include <set>
 #include <vector>
@@ -49,9 +49,8 @@ struct FakeLine {
         for (int i = 1; i <= count; ++i) {
             friends.push_back(user(i));
         }
-        server.add("GET", "/v2/bot/followers/ids", [this](auto& request, auto& response) {
-            list(request, response);
-        });
+        server.add("GET", "/v2/bot/followers/ids",
+                   [this](auto& request, auto& response) { list(request, response); });
         for (int i = 1; i <= count + 5; ++i) {
             server.add("GET", "/v2/bot/profile/" + user(i),
                        [this, id = user(i)](auto& request, auto& response) {
@@ -104,9 +103,7 @@ struct FakeLine {
                    json{{"userId", id}, {"displayName", "名前" + id.substr(29)}}.dump());
     }
 
-    std::string url() const {
-        return "http://127.0.0.1:" + std::to_string(server.address().port);
-    }
+    std::string url() const { return "http://127.0.0.1:" + std::to_string(server.address().port); }
     std::size_t list_calls() {
         std::lock_guard lock(mutex);
         return static_cast<std::size_t>(std::count_if(calls.begin(), calls.end(), [](auto& uri) {
@@ -131,8 +128,8 @@ struct World {
                                                        std::chrono::milliseconds(2000), clock);
         BOOST_REQUIRE_MESSAGE(opened, (opened ? "" : opened.error().message));
         store = std::move(*opened);
-        importer = std::make_unique<followers::FollowersImporter>(store->followers_import(),
-                                                                  clock, [this] { ++woken; });
+        importer = std::make_unique<followers::FollowersImporter>(store->followers_import(), clock,
+                                                                  [this] { ++woken; });
         line::ClientSettings settings;
         settings.api_base_url = line.url();
         options.client = std::make_shared<line::MessagingClient>(
@@ -179,8 +176,8 @@ BOOST_AUTO_TEST_CASE(a_run_reads_every_page_with_limit_1000_then_waits_for_the_i
 BOOST_AUTO_TEST_CASE(a_new_importer_resumes_the_run_from_its_saved_token) {
     World world(5);
     BOOST_TEST((world.step() == followers::Step::page));
-    world.importer = std::make_unique<followers::FollowersImporter>(
-        world.store->followers_import(), world.clock, [] {});
+    world.importer = std::make_unique<followers::FollowersImporter>(world.store->followers_import(),
+                                                                    world.clock, [] {});
     BOOST_TEST((world.step() == followers::Step::page));
     BOOST_TEST(world.line.calls.back() == "/v2/bot/followers/ids?limit=1000&start=p1");
     BOOST_TEST((world.step() == followers::Step::finished));

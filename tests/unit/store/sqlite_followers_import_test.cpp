@@ -106,8 +106,8 @@ BOOST_AUTO_TEST_CASE(profiles_are_due_until_read_and_a_404_marks_the_friend_gone
     BOOST_TEST(world.query("SELECT count(*) FROM friends WHERE display_name IS NULL") == "3");
 
     BOOST_REQUIRE(world.followers().set_profile((*due)[0].friend_id, "佐藤"));
-    BOOST_REQUIRE(world.followers().postpone_profile((*due)[1].friend_id,
-                                                     world.clock->now_ms() + 3600000));
+    BOOST_REQUIRE(
+        world.followers().postpone_profile((*due)[1].friend_id, world.clock->now_ms() + 3600000));
     const auto asked = world.clock->now_ms();
     auto gone = world.followers().mark_gone((*due)[2].friend_id, asked);
     BOOST_REQUIRE(gone);
@@ -156,8 +156,8 @@ BOOST_AUTO_TEST_CASE(forbidden_and_abandoned_runs_are_finished) {
     auto run = world.followers().begin_run(world.clock->now_ms());
     BOOST_REQUIRE(world.followers().finish_run(run->id, store::ImportOutcome::forbidden,
                                                world.clock->now_ms()));
-    BOOST_TEST((world.followers().latest_run()->value().outcome ==
-                store::ImportOutcome::forbidden));
+    BOOST_TEST(
+        (world.followers().latest_run()->value().outcome == store::ImportOutcome::forbidden));
     auto second = world.followers().begin_run(world.clock->now_ms());
     BOOST_REQUIRE(world.followers().apply_page(second->id, {user(1)}, "t", world.clock->now_ms()));
     BOOST_REQUIRE(world.followers().finish_run(second->id, store::ImportOutcome::abandoned,

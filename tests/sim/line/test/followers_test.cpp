@@ -118,8 +118,8 @@ BOOST_AUTO_TEST_CASE(existing_friends_have_profiles_blocked_ones_404) {
     BOOST_TEST(body_of(profile)["displayName"].get<std::string>().starts_with("既存の友だち"));
     sim.control("POST", "/friends/" + ids[1] + "/unfollow");
     BOOST_TEST(sim.api("GET", "/v2/bot/profile/" + ids[1], nullptr).status == 404);
-    BOOST_TEST(sim.api("GET", "/v2/bot/profile/U00000000000000000000000000000000", nullptr).status ==
-               404);
+    BOOST_TEST(
+        sim.api("GET", "/v2/bot/profile/U00000000000000000000000000000000", nullptr).status == 404);
 }
 
 BOOST_AUTO_TEST_CASE(the_followers_bucket_holds_2000_a_second) {
