@@ -221,10 +221,12 @@ Step FollowersImporter::read_profiles(line::MessagingClient& client, std::size_t
             if (!marked) {
                 stored = tl::unexpected(marked.error());
             }
+        } else if (profile.error().outcome == line::Outcome::rate_limited) {
+            // Not this friend's fault: the rest of the batch waits for the backoff.
+            m_profile_bucket.slow_down(dispatch::TokenBucket::Clock::now());
+            failed("followers.profile_failed", profile.error());
+            return Step::failed;
         } else {
-            if (profile.error().outcome == line::Outcome::rate_limited) {
-                m_profile_bucket.slow_down(dispatch::TokenBucket::Clock::now());
-            }
             failed("followers.profile_failed", profile.error());
             stored = m_store.postpone_profile(friend_due.friend_id,
                                               asked_at + profile_retry_after(friend_due.attempts));

@@ -1,9 +1,5 @@
 // Sending, validation, profile, followers, quota, link tokens and stateless access tokens.
 
-#include <sstream>
-
-#include <Poco/Base64Decoder.h>
-#include <Poco/Base64Encoder.h>
 #include <Poco/URI.h>
 
 #include "line_service_impl.hpp"
@@ -33,33 +29,37 @@ const json& member(const json& body, const char* key) {
 
 constexpr const char* k_followers_forbidden =
     "Access to this API is not available for your account";
-constexpr std::string_view k_token_prefix = "followers:";
+constexpr std::string_view k_token_prefix = "fw1";
+constexpr std::string_view k_hex = "0123456789abcdef";
 
-// An opaque continuation token: the last id of the page, Base64url without padding.
+// An opaque continuation token: a version prefix and the page's last id, each byte as two hex
+// digits in reverse order (opaque to callers, who must pass it back as it is).
 std::string encode_follower_token(const json& last_id) {
-    std::ostringstream out;
-    Poco::Base64Encoder encoder(out, Poco::BASE64_URL_ENCODING | Poco::BASE64_NO_PADDING);
-    encoder.rdbuf()->setLineLength(0);
-    encoder << k_token_prefix << last_id.get<std::string>();
-    encoder.close();
-    return out.str();
+    std::string token(k_token_prefix);
+    const auto& id = last_id.get_ref<const std::string&>();
+    for (auto it = id.rbegin(); it != id.rend(); ++it) {
+        const auto byte = static_cast<unsigned char>(*it);
+        token += k_hex[byte >> 4];
+        token += k_hex[byte & 15];
+    }
+    return token;
 }
 
 // The id a token names; empty when it is not one of ours.
 std::string decode_follower_token(const std::string& token) {
-    try {
-        std::istringstream in(token);
-        Poco::Base64Decoder decoder(in, Poco::BASE64_URL_ENCODING | Poco::BASE64_NO_PADDING);
-        std::string text((std::istreambuf_iterator<char>(decoder)),
-                         std::istreambuf_iterator<char>());
-        if (!text.starts_with(k_token_prefix)) {
-            return {};
-        }
-        auto id = text.substr(k_token_prefix.size());
-        return is_user_id(id) ? id : std::string();
-    } catch (const std::exception&) {
+    if (!token.starts_with(k_token_prefix) || (token.size() - k_token_prefix.size()) % 2 != 0) {
         return {};
     }
+    std::string id;
+    for (std::size_t i = token.size(); i > k_token_prefix.size(); i -= 2) {
+        const auto high = k_hex.find(token[i - 2]);
+        const auto low = k_hex.find(token[i - 1]);
+        if (high == std::string_view::npos || low == std::string_view::npos) {
+            return {};
+        }
+        id += static_cast<char>(high * 16 + low);
+    }
+    return is_user_id(id) ? id : std::string();
 }
 
 Response bad_request(const std::vector<ErrorDetail>& details) {

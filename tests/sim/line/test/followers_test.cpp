@@ -13,7 +13,7 @@ using nlohmann::json;
 
 namespace {
 
-Response followers(Sim& sim, std::map<std::string, std::string> query = {}) {
+musubi::sim::Response followers(Sim& sim, std::map<std::string, std::string> query = {}) {
     musubi::sim::Request request;
     request.method = "GET";
     request.path = "/v2/bot/followers/ids";
