@@ -67,7 +67,8 @@ void prepare_home(test::MusubidProcess& musubid, bool with_campaign) {
 std::pair<std::set<std::string>, std::set<std::string>> sim_friends(const test::SimProcess& sim) {
     std::set<std::string> listed;
     std::set<std::string> unlisted;
-    for (const auto& [id, entry] : sim.control_get("/_sim/line/ledger")["friends"].items()) {
+    const auto ledger = sim.control_get("/_sim/line/ledger");
+    for (const auto& [id, entry] : ledger["friends"].items()) {
         if (entry["state"] != "friend") {
             continue;
         }
