@@ -70,7 +70,7 @@ started=$(now)
 "$musubid" --config "$work/config/musubi.yaml" >"$work/musubid.log" 2>&1 &
 daemon_pid=$!
 deadline=$(($(date +%s) + patience))
-until grep -q "event=followers.import_finished" "$work/musubid.log"; do
+until grep -q "event=followers.import_finished" "$work/musubid.log" 2>/dev/null; do
   kill -0 "$daemon_pid" 2>/dev/null || { echo "followers_bench: musubid exited:" >&2; tail "$work/musubid.log" >&2; exit 1; }
   [ "$(date +%s)" -lt "$deadline" ] || { echo "followers_bench: no import_finished within $patience s" >&2; tail "$work/musubid.log" >&2; exit 1; }
   sleep 0.05
