@@ -86,7 +86,7 @@ set +e
 code=$?
 set -e
 [ "$code" -eq 1 ] || fail "a newer database should stop musubid with exit 1, got $code"
-grep -q "was written by a newer musubi (schema version 99; this musubi knows up to 5); nothing was changed" "$work/log" ||
+grep -q "was written by a newer musubi (schema version 99; this musubi knows up to 6); nothing was changed" "$work/log" ||
   fail "no clear refusal of the newer database"
 [ "$(sha256sum "$work/state/musubi.db")" = "$before" ] || fail "the newer database was changed"
 
