@@ -121,6 +121,28 @@ tl::expected<Profile, ApiResult> MessagingClient::profile(std::string_view user_
     return answer;
 }
 
+tl::expected<FollowersPage, ApiResult> MessagingClient::followers(int limit,
+                                                                  std::string_view start) {
+    auto result = call(Host::api, followers_request(limit, start));
+    if (!result.succeeded()) {
+        return tl::unexpected(std::move(result));
+    }
+    const auto ids = result.body.is_object() ? result.body.find("userIds") : result.body.end();
+    if (!result.body.is_object() || ids == result.body.end() || !ids->is_array()) {
+        return tl::unexpected(unexpected_answer(std::move(result), "userIds"));
+    }
+    FollowersPage page;
+    page.user_ids.reserve(ids->size());
+    for (const auto& id : *ids) {
+        if (!id.is_string()) {
+            return tl::unexpected(unexpected_answer(std::move(result), "userIds"));
+        }
+        page.user_ids.push_back(id.get<std::string>());
+    }
+    page.next = string_field(result.body, "next");
+    return page;
+}
+
 tl::expected<std::string, ApiResult> MessagingClient::link_token(std::string_view user_id) {
     return required_string(call(Host::api, link_token_request(user_id)), "linkToken");
 }

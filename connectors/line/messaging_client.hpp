@@ -45,6 +45,12 @@ struct Profile {
     std::string status_message; // empty when none
 };
 
+// One page of GET /v2/bot/followers/ids: only users of LINE for iOS and Android are listed.
+struct FollowersPage {
+    std::vector<std::string> user_ids;
+    std::string next; // the continuation token; empty: the last page
+};
+
 struct Quota {
     bool limited = false; // "type": "limited"; otherwise "none" (no monthly limit)
     long value = 0;       // the monthly limit when limited
@@ -81,6 +87,9 @@ public:
     tl::expected<Quota, ApiResult> quota();
     // Messages counted against this month's quota so far (approximate, says LINE).
     tl::expected<long, ApiResult> quota_consumption();
+    // Up to `limit` (1..1000) follower ids after the continuation token `start` (empty: from
+    // the beginning). Accounts that are neither verified nor premium get a permanent 403.
+    tl::expected<FollowersPage, ApiResult> followers(int limit, std::string_view start);
 
     // Rich menus. create answers the new richMenuId. An image cannot be replaced: a changed
     // menu is a new menu.

@@ -177,6 +177,14 @@ BuiltRequest validate_rich_menu_request(const json& definition) {
     return json_request("POST", "/v2/bot/richmenu/validate", definition);
 }
 
+http::Request followers_request(int limit, std::string_view start) {
+    auto target = "/v2/bot/followers/ids?limit=" + std::to_string(limit);
+    if (!start.empty()) {
+        target += "&start=" + percent_encode(start);
+    }
+    return bodiless("GET", std::move(target));
+}
+
 BuiltRequest create_rich_menu_request(const json& definition) {
     if (!definition.is_object()) {
         return tl::unexpected(std::string("a rich menu definition must be a JSON object"));

@@ -46,6 +46,8 @@ http::Request profile_request(std::string_view user_id);
 http::Request link_token_request(std::string_view user_id);
 http::Request quota_request();
 http::Request quota_consumption_request();
+// GET /v2/bot/followers/ids?limit=…[&start=…]; `start` empty: the first page.
+http::Request followers_request(int limit, std::string_view start);
 
 // `POST /v2/bot/message/validate/push` {messages}: checks message objects without sending.
 BuiltRequest validate_push_request(const nlohmann::json& messages);

@@ -143,6 +143,29 @@ std::string render_status_json(const StatusSnapshot& snapshot) {
         }
         body["forward"] = forward;
     }
+    if (snapshot.followers) {
+        const auto& totals = *snapshot.followers;
+        json followers = {{"imported", totals.imported},
+                          {"profiles_due", totals.profiles_due},
+                          {"unavailable", false},
+                          {"latest", nullptr}};
+        if (totals.latest) {
+            const auto& run = *totals.latest;
+            const char* outcome = run.outcome == store::ImportOutcome::done        ? "done"
+                                  : run.outcome == store::ImportOutcome::forbidden ? "forbidden"
+                                  : run.outcome == store::ImportOutcome::abandoned ? "abandoned"
+                                                                                   : "running";
+            followers["unavailable"] = run.outcome == store::ImportOutcome::forbidden;
+            followers["latest"] = {
+                {"started_at_ms", run.started_at_ms},
+                {"finished_at_ms", run.finished_at_ms ? json(*run.finished_at_ms) : json(nullptr)},
+                {"pages", run.pages},
+                {"listed", run.listed},
+                {"imported", run.imported},
+                {"outcome", outcome}};
+        }
+        body["followers"] = followers;
+    }
     if (!snapshot.report_error.empty()) {
         body["error"] = snapshot.report_error;
     }

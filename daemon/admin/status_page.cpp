@@ -552,6 +552,49 @@ std::string forward_section(const StatusSnapshot& snapshot) {
     }
     return html + "</ul></section>";
 }
+} // namespace
+
+// LINE lets only verified or premium accounts read their followers list; the note says what
+// its refusal means and what to do, in the staff's words.
+std::string followers_section(const StatusSnapshot& snapshot) {
+    std::string html = "<section id=\"followers\"><h2>既存の友だちの取り込み</h2>";
+    if (!snapshot.followers) {
+        return html + "<p class=\"muted\">不明です。</p></section>";
+    }
+    const auto& totals = *snapshot.followers;
+    if (!totals.latest) {
+        return html + "<p class=\"muted\" data-metric=\"followers.none\">まだ読み込んでいません。"
+                      "</p></section>";
+    }
+    const auto& run = *totals.latest;
+    if (run.outcome == store::ImportOutcome::forbidden) {
+        html += "<p class=\"warn\" data-metric=\"followers.unavailable\">"
+                "LINEがこのアカウントに友だちリストの取得を許可していません（認証済アカウントと"
+                "プレミアムアカウントだけが使えます）。そのため musubi を入れる前からの友だちは"
+                "まだ musubi に登録されていません。その方がメッセージを送る・ボタンを押す・"
+                "友だち追加し直すなど、次に何かしたときに登録されます。ほかの機能はそのまま動いて"
+                "います。既存の友だちを取り込むには、LINE Official Account Manager で"
+                "アカウントの認証を申請してください（musubi は line.followers_import.interval "
+                "ごとに取得を再試行します）。</p>";
+    } else if (run.outcome == store::ImportOutcome::running) {
+        html += "<p data-metric=\"followers.running\">取り込み中です: LINEの友だちリストを" +
+                metric("followers.listed", run.listed) + " 人分読みました（" +
+                format_jst(run.started_at_ms) + " 開始）。</p>";
+    } else {
+        html += "<p>最後に読み込んだのは " +
+                metric("followers.finished_at", format_jst(run.finished_at_ms.value_or(0))) +
+                "（LINEのリストに " + metric("followers.listed", run.listed) + " 人、うち新しく" +
+                metric("followers.new", run.imported) + " 人）。</p>";
+    }
+    html += "<p>これまでに取り込んだ友だち: " + metric("followers.imported", totals.imported) +
+            " 人・名前の取得待ち: " + metric("followers.profiles_due", totals.profiles_due) +
+            " 人</p><p class=\"muted\">LINEのリストには iPhone・Android 版 LINE の利用者だけが"
+            "載ります。リストに無いことは友だちでなくなったことを意味しません（ブロックは"
+            "ブロックの通知か、プロフィールを取得できなかったことで判断します）。</p>";
+    return html + "</section>";
+}
+
+namespace {
 
 constexpr std::string_view k_style = R"CSS(
 :root{color-scheme:light;--ink:#1f2328;--muted:#656d76;--line:#d0d7de;--bg:#f6f8fa;--green:#06c755;--red:#e5484d}
@@ -692,6 +735,7 @@ std::string render_status_page(const StatusSnapshot& snapshot) {
     html += links_section(snapshot.report);
     html += funnels_section(snapshot.report);
     html += segments_section(snapshot);
+    html += followers_section(snapshot);
     html += license_section(snapshot);
     html += review_export_section(snapshot.report);
     html += forward_section(snapshot); // webhook.forward

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "daemon/store/followers_import.hpp"
 #include "daemon/store/status_report.hpp"
 #include "daemon/webhook/forward_stats.hpp"
 
@@ -34,6 +35,7 @@ struct StatusSnapshot {
     std::string shop_name;
     std::string version;
     std::vector<webhook::ForwardTargetStats> forward; // webhook.forward; empty: none configured
+    std::optional<store::ImportTotals> followers; // the existing friends' import; nullopt: unread
 };
 
 // What the daemon serves: the store's report (a failure to read it becomes report_error,
@@ -51,5 +53,7 @@ std::string html_escape(std::string_view text);
 std::string format_jst(std::int64_t at_ms);
 // Link rate as a percentage with one decimal, e.g. "42.9" (0 without followers).
 std::string link_rate_percent(const store::FriendCounts& friends);
+// The existing friends' import section (and the note when LINE refuses the followers list).
+std::string followers_section(const StatusSnapshot& snapshot);
 
 } // namespace musubi::admin

@@ -63,6 +63,7 @@ Services::Services(const config::Config& config, std::shared_ptr<const clock::Cl
     , m_ecfeed(store, "ecfeed", [this] { m_engine.wake(); })
     , m_license("rakuten")
     , m_retention(store.retention(), m_clock)
+    , m_followers(store.followers_import(), m_clock, [this] { m_engine.wake(); })
     , m_admin(
           config.admin, [this] { return metrics(); }, [this] { return status(); }) {
     m_shop_name = config.shop.name;
@@ -243,7 +244,18 @@ admin::StatusSnapshot Services::status() {
     auto snapshot = admin::read_status(m_store.status_report(), m_clock->now_ms(), m_shop_name,
                                        m_license.days_left(), segment_sizes);
     snapshot.forward = m_forwarder.stats(); // webhook.forward
+    if (auto followers = m_store.followers_import().totals()) {
+        snapshot.followers = std::move(*followers);
+    }
     return snapshot;
+}
+
+// The account's existing friends: its own thread and LINE client, like the quota watch.
+void Services::start_followers_import(const config::Config& config,
+                                      const dispatch::DispatcherOptions& dispatch) {
+    m_followers.start(followers::ImporterOptions{
+        config.line.followers_import,
+        std::make_shared<line::MessagingClient>(dispatch.client, dispatch.token)});
 }
 
 std::optional<std::string> Services::display_name(const std::string& line_user_id) {
@@ -282,6 +294,7 @@ tl::expected<void, std::string> Services::start(const config::Config& config) {
     m_dispatcher.start(dispatch);
     m_quota.start(dispatch);
     m_retention.start(config.retention);
+    start_followers_import(config, dispatch);
     m_engine.start();
     reload_segments(config);
     m_campaigns.start();
@@ -317,6 +330,7 @@ tl::expected<void, std::string> Services::reload(config::Config& config) {
     m_dispatcher.reload(dispatch);
     m_quota.start(dispatch);
     m_retention.reload(config.retention);
+    start_followers_import(config, dispatch);
     reload_segments(config);
     reload_rich_menus(config);
     start_polling(config);
@@ -338,6 +352,7 @@ void Services::stop() {
     m_ecfeed.stop();
     m_license.stop();
     m_retention.stop();
+    m_followers.stop();
     m_events.stop();
     m_engine.stop();
     if (m_richmenus) {

@@ -27,6 +27,7 @@
 #include "daemon/dispatch/quota_watch.hpp"
 #include "daemon/ecfeed/feed_worker.hpp"
 #include "daemon/engine/engine.hpp"
+#include "daemon/followers/followers_importer.hpp"
 #include "daemon/friends/event_processor.hpp"
 #include "daemon/linking/account_linker.hpp"
 #include "daemon/linking/chat_linker.hpp"
@@ -83,6 +84,8 @@ private:
     admin::StatusSnapshot status();
     void reload_segments(const config::Config& config);
     void reload_rich_menus(const config::Config& config);
+    void start_followers_import(const config::Config& config,
+                                const dispatch::DispatcherOptions& dispatch);
     admin::MetricsSnapshot metrics();
 
     // --- Groups, rooms and the destination check (issue 17)
@@ -119,6 +122,7 @@ private:
     ecfeed_worker::FeedWorker m_ecfeed;
     rakuten_poller::LicenseWatch m_license;
     retention::RetentionWorker m_retention;
+    followers::FollowersImporter m_followers; // the account's existing friends
     admin::AdminServer m_admin;
     log::Logger m_logger{"musubid"};
 };

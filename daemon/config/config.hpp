@@ -65,6 +65,13 @@ enum class TokenMode { long_lived, stateless };
 // What musubi does when the account is added to a group chat or a room (a join event).
 enum class GroupPolicy { stay, leave };
 
+// Reading the account's existing friends from LINE's followers list (line.followers_import).
+struct FollowersImportConfig {
+    bool enabled = true;
+    Duration interval{};                  // between runs, on musubi's clock
+    std::int64_t profiles_per_second = 0; // lazy display-name reads of imported friends
+};
+
 struct LineConfig {
     std::string api_base_url;
     std::string data_api_base_url;
@@ -75,6 +82,7 @@ struct LineConfig {
     std::int64_t push_per_second = 0;
     Duration timeout{};
     GroupPolicy groups = GroupPolicy::stay; // line.groups
+    FollowersImportConfig followers_import;
 };
 
 // Another tool on the same LINE channel (webhook.forward): verified bodies are passed on to it

@@ -30,6 +30,7 @@ enum class FactKind {
     friend_postback,
     tag_added,
     tag_removed,
+    friend_imported, // an existing friend read from LINE's followers list (never greeted)
 };
 
 // "order.placed" ... in declaration order.

@@ -362,7 +362,8 @@ const std::vector<std::pair<std::string, FactKind>>& fact_kinds() {
         {"friend.message", FactKind::friend_message},
         {"friend.postback", FactKind::friend_postback},
         {"tag.added", FactKind::tag_added},
-        {"tag.removed", FactKind::tag_removed}};
+        {"tag.removed", FactKind::tag_removed},
+        {"friend.imported", FactKind::friend_imported}};
     return kinds;
 }
 

@@ -94,6 +94,22 @@ Section<RakutenConfig> rakuten_section() {
     return section;
 }
 
+Section<FollowersImportConfig> followers_import_section() {
+    Section<FollowersImportConfig> section("line.followers_import");
+    section
+        .key("enabled", &FollowersImportConfig::enabled, BoolType{}, Default{"true"},
+             "on first start and then every `interval`, read the account's existing friends "
+             "from LINE's followers list (verified or premium accounts only) and record the "
+             "unknown ones as friends with a friend.imported fact; they get no greeting")
+        .key("interval", &FollowersImportConfig::interval, DurationType{std::chrono::hours(1)},
+             Default{"1d"}, "how often the followers list is read again for friends musubi missed")
+        .key("profiles_per_second", &FollowersImportConfig::profiles_per_second, IntType{1, 1000},
+             Default{"20"},
+             "how many imported friends' profiles (display names) are read a second, in the "
+             "background after the import");
+    return section;
+}
+
 Section<LineConfig> line_section() {
     Section<LineConfig> section("line");
     section
@@ -121,7 +137,9 @@ Section<LineConfig> line_section() {
              EnumType<GroupPolicy>{{{"stay", GroupPolicy::stay}, {"leave", GroupPolicy::leave}}},
              Default{"stay"},
              "when someone adds the account to a group chat or room: stay (answer only "
-             "in_groups keyword scenarios there) or leave it at once");
+             "in_groups keyword scenarios there) or leave it at once")
+        .key("followers_import", &LineConfig::followers_import, nested(followers_import_section()),
+             Default{"{}"}, "the account's existing friends: reading LINE's followers list");
     return section;
 }
 

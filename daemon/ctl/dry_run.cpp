@@ -603,12 +603,13 @@ std::string state_text(const DryRunMessage& message) {
 // What a fact kind is called in the shop's words.
 std::string fact_words(const std::string& kind) {
     static const std::vector<std::pair<std::string, std::string>> k_words = {
-        {"order.placed", "ご注文"},        {"order.shipped", "発送"},
-        {"order.cancelled", "キャンセル"}, {"review.posted", "レビュー投稿"},
-        {"friend.followed", "友だち追加"}, {"friend.unfollowed", "ブロック"},
-        {"friend.linked", "連携"},         {"friend.unlinked", "連携解除"},
-        {"friend.message", "メッセージ"},  {"friend.postback", "ボタン操作"},
-        {"tag.added", "タグ追加"},         {"tag.removed", "タグ削除"}};
+        {"order.placed", "ご注文"},         {"order.shipped", "発送"},
+        {"order.cancelled", "キャンセル"},  {"review.posted", "レビュー投稿"},
+        {"friend.followed", "友だち追加"},  {"friend.unfollowed", "ブロック"},
+        {"friend.linked", "連携"},          {"friend.unlinked", "連携解除"},
+        {"friend.message", "メッセージ"},   {"friend.postback", "ボタン操作"},
+        {"tag.added", "タグ追加"},          {"tag.removed", "タグ削除"},
+        {"friend.imported", "既存の友だち"}};
     for (const auto& [name, words] : k_words) {
         if (name == kind) {
             return words + " (" + kind + ")";

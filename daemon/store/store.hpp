@@ -31,8 +31,9 @@
 
 namespace musubi::store {
 
-class RichMenuLinks; // rich_menu_links.hpp
-class Campaigns;     // campaigns.hpp
+class RichMenuLinks;   // rich_menu_links.hpp
+class Campaigns;       // campaigns.hpp
+class FollowersImport; // followers_import.hpp
 
 // A fact to record: something that happened, identified by a natural key so that seeing it
 // again (a re-polled order, a redelivered webhook) records nothing new.
@@ -162,6 +163,7 @@ public:
     virtual Campaigns& campaigns() = 0;
     // webhook.forward: the forward worker's queue (rows added by webhook_inbox().receive()).
     virtual ForwardQueue& forward_queue() = 0;
+    virtual FollowersImport& followers_import() = 0;
 };
 
 // Opens the configured store, creating it and applying migrations as needed.

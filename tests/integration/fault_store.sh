@@ -83,6 +83,7 @@ line:
   data_api_base_url: $data
   channel_secret: 8c570fa6dd201bb328f1c1eac23a96d8
   channel_access_token: musubi-sim-token
+  followers_import: {enabled: false}  # this test is about the store, not existing friends
 rakuten:
   enabled: true
   base_url: $api

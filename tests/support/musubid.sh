@@ -13,7 +13,8 @@
 #   musubi_yaml ID NAME [LISTEN] [LINE_KEYS] >"$config"
 #                              shop, store, log, privacy, LINE at the simulator, webhook (on
 #                              LISTEN, default any free port), admin, templates; the test
-#                              appends its own blocks
+#                              appends its own blocks; line.followers_import is off unless
+#                              LINE_KEYS set it
 #   start_daemon               musubid on $config, output appended to $work/log; sets pid
 #   wait_for PATTERN [SECONDS] until this run's log has a line matching PATTERN (10 s by default)
 #   listen_address KIND        the host:port musubid's KIND (webhook, admin) listener logged
@@ -79,6 +80,7 @@ line:
   data_api_base_url: $data
   channel_secret: $it_channel_secret
   channel_access_token: musubi-sim-token
+$([[ "${4:-}" == *followers_import* ]] || echo "  followers_import: {enabled: false}")
 ${4:+$4
 }webhook: {listen: ${3:-127.0.0.1:0}, path: /webhook/line}
 admin: {listen: 127.0.0.1:0, token: $1-admin-token}

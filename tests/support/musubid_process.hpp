@@ -59,6 +59,9 @@ struct MusubidConfig {
     std::string admin_token = "it-admin-token-0123";
     bool rakuten = false;      // RMS at the simulator, polled every second
     bool follow_clock = false; // the simulator's clock (its frozen or fast time), not the system's
+    // line.followers_import: off unless a test is about the account's existing friends, so
+    // that other tests see only the friends their events make.
+    std::string followers_import = "{enabled: false}";
     std::string extra;
 
     std::string yaml(const SimProcess& sim, const std::filesystem::path& db) const {
@@ -72,6 +75,7 @@ struct MusubidConfig {
         text += "  data_api_base_url: " + sim.data_url() + "\n";
         text += "  channel_secret: " + channel_secret + "\n";
         text += "  channel_access_token: musubi-sim-token\n";
+        text += "  followers_import: " + followers_import + "\n";
         text += "webhook: {listen: \"" + webhook_listen + "\", path: /webhook/line" +
                 (webhook_options.empty() ? "" : ", " + webhook_options) + "}\n";
         text += "admin: {listen: \"127.0.0.1:0\", token: " + admin_token + "}\n";

@@ -35,7 +35,10 @@ const std::vector<Migration>& migrations() {
         {3, "operations (retries, retention) and segments", schema_v3()},
         {4, "rich-menu links and changes, segment campaigns", schema_v4()},
         {5, "row counts of the outbox and facts kept by triggers", k_schema_v5},
-        {6, "review exports, webhook bodies queued for other tools, the followers import", schema_v6()},
+        {6,
+         "review exports, webhook bodies queued for other tools, the account's existing friends "
+         "(followers import, profiles due)",
+         schema_v6()},
     };
     return all;
 }

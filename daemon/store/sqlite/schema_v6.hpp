@@ -4,13 +4,14 @@
 
 #include <string>
 
+#include "daemon/store/sqlite/schema_v6_followers.hpp"
 #include "daemon/store/sqlite/schema_v6_forward.hpp"
 #include "daemon/store/sqlite/schema_v6_review_exports.hpp"
 
 namespace musubi::store::sqlite {
 
 inline std::string schema_v6() {
-    return std::string(k_schema_v6_review_exports) + k_schema_v6_forward;
+    return std::string(k_schema_v6_review_exports) + k_schema_v6_forward + k_schema_v6_followers;
 }
 
 } // namespace musubi::store::sqlite

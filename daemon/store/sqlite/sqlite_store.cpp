@@ -6,6 +6,7 @@
 
 #include "daemon/store/order_facts.hpp"
 #include "daemon/store/sqlite/sqlite_campaigns.hpp"
+#include "daemon/store/sqlite/sqlite_followers_import.hpp"
 #include "daemon/store/sqlite/sqlite_rich_menu_links.hpp"
 
 namespace musubi::store::sqlite {
@@ -116,6 +117,12 @@ SqliteStore::open_parts(std::chrono::milliseconds busy_timeout,
         return tl::unexpected(forward_queue.error());
     }
     m_forward_queue = std::make_unique<SqliteForwardQueue>(std::move(*forward_queue));
+    auto followers_import = connection();
+    if (!followers_import) {
+        return tl::unexpected(followers_import.error());
+    }
+    m_followers_import =
+        std::make_unique<SqliteFollowersImport>(std::move(*followers_import), clock);
     return {};
 }
 
@@ -131,6 +138,10 @@ RichMenuLinks& SqliteStore::rich_menu_links() {
 
 Campaigns& SqliteStore::campaigns() {
     return *m_campaigns;
+}
+
+FollowersImport& SqliteStore::followers_import() {
+    return *m_followers_import;
 }
 
 tl::expected<Recorded, StoreError> SqliteStore::record_fact(const NewFact& fact) {

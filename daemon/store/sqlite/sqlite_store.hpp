@@ -24,8 +24,9 @@
 
 namespace musubi::store::sqlite {
 
-class SqliteRichMenuLinks; // sqlite_rich_menu_links.hpp
-class SqliteCampaigns;     // sqlite_campaigns.hpp
+class SqliteRichMenuLinks;   // sqlite_rich_menu_links.hpp
+class SqliteCampaigns;       // sqlite_campaigns.hpp
+class SqliteFollowersImport; // sqlite_followers_import.hpp
 
 class SqliteStore final : public Store {
 public:
@@ -62,6 +63,7 @@ public:
     RichMenuLinks& rich_menu_links() override;
     Campaigns& campaigns() override;
     ForwardQueue& forward_queue() override { return *m_forward_queue; }
+    FollowersImport& followers_import() override;
 
     ~SqliteStore() override;
 
@@ -103,6 +105,7 @@ private:
     std::unique_ptr<SqliteRichMenuLinks> m_rich_menu_links;
     std::unique_ptr<SqliteCampaigns> m_campaigns;
     std::unique_ptr<SqliteForwardQueue> m_forward_queue; // webhook.forward
+    std::unique_ptr<SqliteFollowersImport> m_followers_import;
 };
 
 } // namespace musubi::store::sqlite

@@ -186,6 +186,7 @@ public:
     store::RichMenuLinks& rich_menu_links() override { return m_inner.rich_menu_links(); }
     store::Campaigns& campaigns() override { return m_inner.campaigns(); }
     store::ForwardQueue& forward_queue() override { return m_inner.forward_queue(); }
+    store::FollowersImport& followers_import() override { return m_inner.followers_import(); }
 
 private:
     store::Store& m_inner;

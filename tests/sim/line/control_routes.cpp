@@ -111,6 +111,9 @@ std::optional<Response> LineService::control(const Request& request) {
         }
         return Response::json(200, {{"added", added}, {"friends", m_state.friends.size()}});
     }
+    if (method == "POST" && path == "/friends/existing") {
+        return existing_friends(request);
+    }
     if (method == "POST" && path == "/friends") {
         return create_friend(request);
     }
@@ -163,13 +166,46 @@ Response LineService::set_config(const Request& request) {
             m_settings.webhook_timeout = std::chrono::milliseconds(value.get<long long>());
         } else if (key == "bulk_delay_ms" && value.is_number_integer()) {
             m_settings.bulk_delay = std::chrono::milliseconds(value.get<long long>());
+        } else if (key == "followers_api" && (value == "available" || value == "forbidden")) {
+            m_settings.followers_api = value == "available";
         } else {
             return control_error(400, "bad key or type '" + key +
                                           "'; valid keys: webhook_url (string), "
-                                          "webhook_timeout_ms, bulk_delay_ms (integers)");
+                                          "webhook_timeout_ms, bulk_delay_ms (integers), "
+                                          "followers_api (available|forbidden)");
         }
     }
     return Response::json(200, {{"webhook_url", m_settings.webhook_url}});
+}
+
+// Friends the account already had, made without webhook events (as line.existing_friends):
+// {"count": N, "unlisted_every"?: K, "seed"?: S}. The same seed gives the same ids, so a second
+// call with a larger count adds only the new ones.
+Response LineService::existing_friends(const Request& request) {
+    auto body = parse_body(request);
+    ExistingFriends existing;
+    for (const auto& [key, value] : body.items()) {
+        const bool whole = value.is_number_integer() && value.get<long long>() >= 0;
+        if (key == "count" && whole && value.get<long>() <= 10'000'000) {
+            existing.count = value.get<long>();
+        } else if (key == "unlisted_every" && whole) {
+            existing.unlisted_every = value.get<long>();
+        } else if (key == "seed" && whole) {
+            existing.seed = value.get<std::uint64_t>();
+        } else {
+            return control_error(400, "bad key or type '" + key +
+                                          "'; valid keys: count (0..10000000), unlisted_every, "
+                                          "seed (unsigned integers)");
+        }
+    }
+    std::lock_guard lock(m_mutex);
+    const auto added = add_existing_friends(existing);
+    long listed = 0;
+    for (const auto& [id, user] : m_state.friends) {
+        listed += user.listed && !user.blocked ? 1 : 0;
+    }
+    return Response::json(
+        200, {{"added", added}, {"friends", m_state.friends.size()}, {"listed", listed}});
 }
 
 Response LineService::set_quota(const Request& request) {
@@ -230,6 +266,7 @@ Response LineService::create_friend(const Request& request) {
     user.display_name = body.value("displayName", std::string("ユーザー"));
     user.language = body.value("language", std::string("ja"));
     user.blocked = body.value("blocked", false);
+    user.listed = body.value("listed", true);
     return Response::json(200, friend_json(user));
 }
 
@@ -435,6 +472,7 @@ json LineService::friend_json(const Friend& user) const {
             {"displayName", user.display_name},
             {"language", user.language},
             {"state", user.blocked ? "blocked" : "friend"},
+            {"listed", user.listed},
             {"rich_menu",
              {{"linked", user.rich_menu_id.empty() ? json() : json(user.rich_menu_id)},
               {"effective", effective.empty() ? json() : json(effective)}}},

@@ -109,6 +109,23 @@ void LineService::seed_friends() {
         user.blocked = seed.blocked;
         m_state.friends[seed.user_id] = user;
     }
+    add_existing_friends(m_settings.existing_friends);
+}
+
+long LineService::add_existing_friends(const ExistingFriends& existing) {
+    long added = 0;
+    for (long n = 0; n < existing.count; ++n) {
+        auto id = existing_friend_id(existing.seed, n);
+        auto& user = m_state.friends[id];
+        if (!user.user_id.empty()) {
+            continue;
+        }
+        user.user_id = std::move(id);
+        user.display_name = "既存の友だち" + std::to_string(n + 1);
+        user.listed = existing.unlisted_every <= 0 || (n + 1) % existing.unlisted_every != 0;
+        ++added;
+    }
+    return added;
 }
 
 void LineService::refresh_switches() {

@@ -119,6 +119,9 @@ private:
     Response process(const Route& route, const Request& request, Call& call);
     std::int64_t now_ms() const { return to_epoch_ms(m_clock.now()); }
     void seed_friends();
+    // Under m_mutex (or before serving): creates the generated existing friends; answers how
+    // many were new.
+    long add_existing_friends(const ExistingFriends& existing);
     // Under m_mutex: after m_faults or the limiter changed.
     void refresh_switches();
 
@@ -130,6 +133,7 @@ private:
     nlohmann::json ledger_json(const std::string& user_id);
     nlohmann::json friend_json(const Friend& user) const;
     Response create_friend(const Request& request);
+    Response existing_friends(const Request& request);
     Response set_config(const Request& request);
     Response set_quota(const Request& request);
     Response set_rate_limits(const Request& request);

@@ -31,6 +31,7 @@ struct Friend {
     std::string display_name;
     std::string language = "ja";
     bool blocked = false;
+    bool listed = true;       // false: uses LINE only on desktop, absent from followers/ids
     std::string rich_menu_id; // per-user link; empty: none
     std::vector<Delivery> deliveries;
     std::map<std::string, long> content_counts; // content hash -> deliveries

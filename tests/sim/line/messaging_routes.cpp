@@ -27,6 +27,41 @@ const json& member(const json& body, const char* key) {
     return it == body.end() ? k_null : *it;
 }
 
+constexpr const char* k_followers_forbidden =
+    "Access to this API is not available for your account";
+constexpr std::string_view k_token_prefix = "fw1";
+constexpr std::string_view k_hex = "0123456789abcdef";
+
+// An opaque continuation token: a version prefix and the page's last id, each byte as two hex
+// digits in reverse order (opaque to callers, who must pass it back as it is).
+std::string encode_follower_token(const json& last_id) {
+    std::string token(k_token_prefix);
+    const auto& id = last_id.get_ref<const std::string&>();
+    for (auto it = id.rbegin(); it != id.rend(); ++it) {
+        const auto byte = static_cast<unsigned char>(*it);
+        token += k_hex[byte >> 4];
+        token += k_hex[byte & 15];
+    }
+    return token;
+}
+
+// The id a token names; empty when it is not one of ours.
+std::string decode_follower_token(const std::string& token) {
+    if (!token.starts_with(k_token_prefix) || (token.size() - k_token_prefix.size()) % 2 != 0) {
+        return {};
+    }
+    std::string id;
+    for (std::size_t i = token.size(); i > k_token_prefix.size(); i -= 2) {
+        const auto high = k_hex.find(token[i - 2]);
+        const auto low = k_hex.find(token[i - 1]);
+        if (high == std::string_view::npos || low == std::string_view::npos) {
+            return {};
+        }
+        id += static_cast<char>(high * 16 + low);
+    }
+    return is_user_id(id) ? id : std::string();
+}
+
 Response bad_request(const std::vector<ErrorDetail>& details) {
     return Response::json(400, error_body(details));
 }
@@ -196,36 +231,46 @@ Response LineService::profile(const Request&, Call& call) {
                                 {"language", user->second.language}});
 }
 
+// Followers in user-id order. The continuation token names the last id of the page (opaque to
+// callers), so a page costs O(limit · log n) however deep it is, and friends added or blocked
+// between pages neither shift nor repeat the rest. Only friends on LINE for iOS/Android are
+// listed; accounts that are neither verified nor premium may not call it (403).
 Response LineService::followers(const Request& request, Call&) {
-    std::size_t limit = 300;
-    std::size_t start = 0;
-    try {
-        if (auto it = request.query.find("limit"); it != request.query.end()) {
-            limit = std::stoul(it->second);
+    if (!m_settings.followers_api) {
+        return line_error(403, k_followers_forbidden);
+    }
+    long limit = 300;
+    std::string after;
+    if (auto it = request.query.find("limit"); it != request.query.end()) {
+        const auto& text = it->second;
+        if (text.empty() || text.size() > 9 ||
+            text.find_first_not_of("0123456789") != std::string::npos) {
+            return bad_request({{"Invalid parameter", "limit"}});
         }
-        if (auto it = request.query.find("start"); it != request.query.end()) {
-            start = std::stoul(it->second);
-        }
-    } catch (const std::exception&) {
-        return line_error(400, "Invalid parameter");
+        limit = std::stol(text);
     }
     if (limit < 1 || limit > 1000) {
         return bad_request({{"Size must be between 1 and 1000", "limit"}});
     }
+    if (auto it = request.query.find("start"); it != request.query.end()) {
+        after = decode_follower_token(it->second);
+        if (after.empty()) {
+            return line_error(400, "Invalid start value");
+        }
+    }
     std::lock_guard lock(m_mutex);
     json ids = json::array();
-    std::size_t index = 0;
-    for (const auto& [user_id, user] : m_state.friends) {
-        if (user.blocked) {
+    auto it = after.empty() ? m_state.friends.begin() : m_state.friends.upper_bound(after);
+    for (; it != m_state.friends.end(); ++it) {
+        const auto& user = it->second;
+        if (user.blocked || !user.listed) {
             continue;
         }
-        if (index++ < start) {
-            continue;
+        if (static_cast<long>(ids.size()) == limit) {
+            return Response::json(200,
+                                  {{"userIds", ids}, {"next", encode_follower_token(ids.back())}});
         }
-        if (ids.size() == limit) {
-            return Response::json(200, {{"userIds", ids}, {"next", std::to_string(index - 1)}});
-        }
-        ids.push_back(user_id);
+        ids.push_back(it->first);
     }
     return Response::json(200, {{"userIds", ids}});
 }

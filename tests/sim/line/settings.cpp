@@ -1,5 +1,6 @@
 #include "settings.hpp"
 
+#include <cstdio>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
@@ -130,7 +131,51 @@ void parse_quota(const YAML::Node& node, LineSettings& settings) {
     }
 }
 
+// `existing_friends: 2500` or `{count: 2500, unlisted_every: 10, seed: 7}`.
+ExistingFriends parse_existing_friends(const YAML::Node& node) {
+    ExistingFriends existing;
+    if (node.IsScalar()) {
+        existing.count = node.as<long>();
+    } else {
+        check_keys(node, {"count", "unlisted_every", "seed"}, "line.existing_friends");
+        if (node["count"]) {
+            existing.count = node["count"].as<long>();
+        }
+        if (node["unlisted_every"]) {
+            existing.unlisted_every = node["unlisted_every"].as<long>();
+        }
+        if (node["seed"]) {
+            existing.seed = node["seed"].as<std::uint64_t>();
+        }
+    }
+    if (existing.count < 0 || existing.count > 10'000'000) {
+        fail(node, "line.existing_friends.count is 0..10000000");
+    }
+    if (existing.unlisted_every < 0) {
+        fail(node, "line.existing_friends.unlisted_every is 0 (none) or more");
+    }
+    return existing;
+}
+
+std::uint64_t mix64(std::uint64_t x) { // splitmix64's finaliser
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
 } // namespace
+
+std::string existing_friend_id(std::uint64_t seed, long n) {
+    // Two mixes of (seed, n): distinct n give distinct first halves (mix64 is a bijection),
+    // and the ids are spread over the key space as LINE's are, not in creation order.
+    const auto high = mix64(seed * 0x100000001b3ULL ^ static_cast<std::uint64_t>(n));
+    const auto low = mix64(high ^ seed);
+    char text[34];
+    std::snprintf(text, sizeof text, "U%016llx%016llx", static_cast<unsigned long long>(high),
+                  static_cast<unsigned long long>(low));
+    return text;
+}
 
 bool is_user_id(const std::string& text) {
     if (text.size() != 33 || text[0] != 'U') {
@@ -154,7 +199,7 @@ LineSettings parse_line_settings(const YAML::Node& node) {
                {"channel_id", "channel_secret", "channel_access_tokens", "bot_user_id",
                 "webhook_url", "webhook_timeout", "reply_token_ttl", "retry_key_ttl",
                 "link_token_ttl", "access_token_ttl", "bulk_delay", "rate_limits", "quota",
-                "friends", "faults"},
+                "friends", "existing_friends", "followers_api", "faults"},
                "line");
     try {
         for (const char* key : {"channel_id", "channel_secret", "bot_user_id", "webhook_url"}) {
@@ -198,6 +243,16 @@ LineSettings parse_line_settings(const YAML::Node& node) {
             for (const auto& entry : node["friends"]) {
                 settings.friends.push_back(parse_friend(entry));
             }
+        }
+        if (node["existing_friends"]) {
+            settings.existing_friends = parse_existing_friends(node["existing_friends"]);
+        }
+        if (node["followers_api"]) {
+            const auto mode = node["followers_api"].as<std::string>();
+            if (mode != "available" && mode != "forbidden") {
+                fail(node["followers_api"], "line.followers_api is available or forbidden");
+            }
+            settings.followers_api = mode == "available";
         }
         if (node["faults"]) {
             settings.faults = parse_faults(node["faults"]);

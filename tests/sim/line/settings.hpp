@@ -33,6 +33,15 @@ struct FaultSettings {
     std::set<std::string> endpoints; // families (as in rate limits); empty: all
 };
 
+// Friends the account already has when the simulation starts (`line.existing_friends`):
+// `count` followers with generated ids and names, every `unlisted_every`-th of them (0: none)
+// using LINE only on desktop, so GET /v2/bot/followers/ids leaves them out.
+struct ExistingFriends {
+    long count = 0;
+    long unlisted_every = 0;
+    std::uint64_t seed = 1;
+};
+
 struct LineSettings {
     std::string channel_id = "2000000000";
     std::string channel_secret = "8c570fa6dd201bb328f1c1eac23a96d8";
@@ -50,6 +59,8 @@ struct LineSettings {
     std::string quota_type = "none";
     long quota_value = 0;
     std::vector<FriendSeed> friends;
+    ExistingFriends existing_friends;
+    bool followers_api = true; // false: the account is not verified/premium (403)
     FaultSettings faults;
 };
 
@@ -58,5 +69,7 @@ LineSettings parse_line_settings(const YAML::Node& node);
 // Shared by the scenario file and POST /_sim/line/faults; throws std::invalid_argument.
 FaultSettings parse_faults_json(const std::string& json_text);
 bool is_user_id(const std::string& text);
+// The n-th generated existing friend's user id (n from 0), the same for a seed on every run.
+std::string existing_friend_id(std::uint64_t seed, long n);
 
 } // namespace musubi::sim::line

@@ -255,7 +255,7 @@ BOOST_AUTO_TEST_CASE(unknown_trigger_lists_the_facts) {
                "ませんか？ 次のどれかを書いてください: order.placed, order.shipped, "
                "order.cancelled, review.posted, friend.followed, friend.unfollowed, "
                "friend.linked, friend.unlinked, friend.message, friend.postback, tag.added, "
-               "tag.removed");
+               "tag.removed, friend.imported");
 }
 
 BOOST_AUTO_TEST_CASE(unknown_fact_kind_in_a_step) {

@@ -139,6 +139,16 @@ BOOST_AUTO_TEST_CASE(reads_and_account_link_calls) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(followers_pages_by_limit_and_start_token) {
+    auto first = followers_request(1000, "");
+    BOOST_TEST(first.method == "GET");
+    BOOST_TEST(first.target == "/v2/bot/followers/ids?limit=1000");
+    BOOST_TEST(first.body.empty());
+    // The token is opaque: whatever LINE sent comes back, encoded for the query.
+    BOOST_TEST(followers_request(300, "yANU9IA+/=").target ==
+               "/v2/bot/followers/ids?limit=300&start=yANU9IA%2B%2F%3D");
+}
+
 BOOST_AUTO_TEST_CASE(ids_cannot_change_the_path) {
     BOOST_TEST(profile_request("U1/../../richmenu?x=1").target ==
                "/v2/bot/profile/U1%2F..%2F..%2Frichmenu%3Fx%3D1");
