@@ -127,13 +127,14 @@ tl::expected<FollowersPage, ApiResult> MessagingClient::followers(int limit,
     if (!result.succeeded()) {
         return tl::unexpected(std::move(result));
     }
-    const auto ids = result.body.is_object() ? result.body.find("userIds") : result.body.end();
-    if (!result.body.is_object() || ids == result.body.end() || !ids->is_array()) {
+    const nlohmann::json& body = result.body;
+    if (!body.is_object() || !body.contains("userIds") || !body.at("userIds").is_array()) {
         return tl::unexpected(unexpected_answer(std::move(result), "userIds"));
     }
+    const nlohmann::json& ids = body.at("userIds");
     FollowersPage page;
-    page.user_ids.reserve(ids->size());
-    for (const auto& id : *ids) {
+    page.user_ids.reserve(ids.size());
+    for (const auto& id : ids) {
         if (!id.is_string()) {
             return tl::unexpected(unexpected_answer(std::move(result), "userIds"));
         }
