@@ -224,8 +224,10 @@ BOOST_AUTO_TEST_CASE(every_event_type_is_200_and_none_makes_a_friend) {
         {{"type", "deactivated"}, {"source", user}},
         {{"type", "botSuspended"}},
         {{"type", "botResumed"}},
-        {{"type", "delivery"}, {"delivery", {{"data", "hashed"}}}},
-        {{"type", "things"}, {"source", user}, {"things", {{"deviceId", "t1"}, {"type", "link"}}}}};
+        // `things` is not in webhook.yml's Event types, so LINE sends no such body (the spec
+        // check would refuse it); the event processor's unit test covers a type musubi does
+        // not know.
+        {{"type", "delivery"}, {"delivery", {{"data", "hashed"}}}}};
     std::int64_t events = 0;
     for (const auto& event : others) {
         const auto answer = sim.control_post("/_sim/line/events", {{"event", event}});

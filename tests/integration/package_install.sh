@@ -159,7 +159,7 @@ diff -u - <(echo "$out") >&2 <<EOF || fail "check-config without secrets (- expe
 /etc/musubi/musubi.yaml:27:21: cannot read the secret file '/etc/musubi/secrets/rms_license_key'; $remedy
 /etc/musubi/musubi.yaml:32:24: cannot read the secret file '/etc/musubi/secrets/line_channel_secret'; $remedy
 /etc/musubi/musubi.yaml:33:30: cannot read the secret file '/etc/musubi/secrets/line_channel_access_token'; $remedy
-/etc/musubi/musubi.yaml:41:15: cannot read the secret file '/etc/musubi/secrets/admin_token'; $remedy
+/etc/musubi/musubi.yaml:52:15: cannot read the secret file '/etc/musubi/secrets/admin_token'; $remedy
 6 errors in the configuration; nothing was changed or started
 EOF
 
