@@ -31,7 +31,8 @@
 
 namespace musubi::test {
 
-inline constexpr const char* k_receiver_secret = "8c570fa6dd201bb328f1c1eac23a96d8"; // the tests' channel
+inline constexpr const char* k_receiver_secret =
+    "8c570fa6dd201bb328f1c1eac23a96d8"; // the tests' channel
 
 // The other tool's own check, as LINE documents it: Base64(HMAC-SHA256(secret, raw body)).
 inline std::string line_signature(const std::string& secret, const std::string& body) {
