@@ -23,6 +23,8 @@
 // Each event action takes the friend actions' options: mode (active|standby), send,
 // redelivery, bad_signature, duplicates, timestamp, and destination (another bot's id).
 
+#include <algorithm>
+#include <iterator>
 #include <set>
 
 #include "../core/dispatcher.hpp"
@@ -158,14 +160,16 @@ std::optional<Response> LineService::push_into_chat(const std::string& to, const
 json LineService::chats_json() const {
     json chats = json::object();
     for (const auto& [id, chat] : m_state.chats) {
+        // What was said into the chat, as the ledger shows a friend's deliveries.
         json deliveries = json::array();
-        for (const auto& delivery : chat.deliveries) {
-            deliveries.push_back({{"seq", delivery.seq},
-                                  {"endpoint", delivery.endpoint},
-                                  {"message", delivery.message},
-                                  {"epoch_ms", delivery.at_ms},
-                                  {"request_id", delivery.request_id}});
-        }
+        std::transform(chat.deliveries.begin(), chat.deliveries.end(),
+                       std::back_inserter(deliveries), [](const Delivery& said) {
+                           return json{{"seq", said.seq},
+                                       {"endpoint", said.endpoint},
+                                       {"message", said.message},
+                                       {"epoch_ms", said.at_ms},
+                                       {"request_id", said.request_id}};
+                       });
         chats[id] = {{"type", chat.type},
                      {"members", chat.members},
                      {"in_chat", chat.bot_member},
