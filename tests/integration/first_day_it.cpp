@@ -2,9 +2,9 @@
 // already has 5,000 friends (every 100th on LINE for desktop only, so not in LINE's followers
 // list), three of them are in a group chat with the account together with a stranger, and another
 // tool (a chat tool) shares the channel's webhook. musubid starts with the shipped scenarios and
-// templates, a segment of everyone and a campaign to it. Then:
+// templates, a segment of everyone with its own rich menu and a campaign to it. Then:
 // - every friend the followers list returns is a friend in the store, once, with one
-//   friend.imported fact, and none of them was greeted;
+//   friend.imported fact, none of them was greeted, and each has the segment's rich menu;
 // - the group's order number, phone digits and keyword make no friend, no linking session and no
 //   reply into the group, and nothing to its members personally;
 // - the campaign reaches every friend in the store exactly once (the ledger), and nobody else;
@@ -98,7 +98,14 @@ BOOST_AUTO_TEST_CASE(an_account_with_friends_a_group_and_another_tool) {
     test::MusubidConfig config;
     config.followers_import = "{enabled: true}";
     config.webhook_options = "forward: [{url: \"" + chat_tool.url() + "\"}]";
-    config.extra = "segments: segments.yaml\ncampaigns: campaigns.yaml\n";
+    write(musubid.home() / "config" / "richmenus.yaml", "richmenus:\n"
+                                                        "  - name: guest\n"
+                                                        "    definition: richmenus/guest.json\n"
+                                                        "    image: richmenus/guest.png\n"
+                                                        "segments:\n"
+                                                        "  everyone: guest\n");
+    config.extra =
+        "segments: segments.yaml\ncampaigns: campaigns.yaml\nrichmenus: richmenus.yaml\n";
     musubid.start(sim, config);
     musubid.wait_ready();
     sim.control_post("/_sim/line/config", {{"webhook_url", musubid.webhook_url()}});
@@ -123,6 +130,19 @@ BOOST_AUTO_TEST_CASE(an_account_with_friends_a_group_and_another_tool) {
     BOOST_TEST(musubid.count("SELECT count(DISTINCT friend_id) FROM facts "
                              "WHERE kind = 'friend.imported'") ==
                static_cast<std::int64_t>(listed.size()));
+
+    // Their segment's rich menu reaches them like anyone's (bulk links of 500).
+    BOOST_REQUIRE(test::eventually(
+        [&] {
+            const json friends = sim.control_get("/_sim/line/ledger").at("friends");
+            std::size_t linked = 0;
+            for (const auto& id : listed) {
+                const json& menu = friends.at(id).at("rich_menu");
+                linked += menu.at("linked").is_string() ? 1 : 0;
+            }
+            return linked == listed.size();
+        },
+        120s));
 
     // 2. A group chat: three listed friends and a stranger; order number, digits, a keyword.
     std::vector<std::string> members(listed.begin(), std::next(listed.begin(), 3));
