@@ -30,9 +30,9 @@ bool is_digits(std::string_view text) {
 
 // SSSSSS-YYYYMMDD-NNNNNNNNNN, or RMS's older SSSSSS-YYYYMMDD-NNNNNNNN (8-digit sequence)
 bool is_canonical_order_number(std::string_view number) {
-    return (number.size() == 26 || number.size() == 24) && number[6] == '-' &&
-           number[15] == '-' && is_digits(number.substr(0, 6)) &&
-           is_digits(number.substr(7, 8)) && is_digits(number.substr(16));
+    return (number.size() == 26 || number.size() == 24) && number[6] == '-' && number[15] == '-' &&
+           is_digits(number.substr(0, 6)) && is_digits(number.substr(7, 8)) &&
+           is_digits(number.substr(16));
 }
 
 } // namespace
